@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-CPU GDT and TSS, and the IDT shared by all CPUs. */
+#include <asm/desc.h>
+#include <tern/lib.h>
+#include <tern/smp.h>
+
+struct idt_entry {
+    uint16_t off_lo;
+    uint16_t sel;
+    uint8_t ist;
+    uint8_t type;                    /* P, DPL, gate type */
+    uint16_t off_mid;
+    uint32_t off_hi;
+    uint32_t _rsvd;
+} __packed;
+
+static struct idt_entry idt[256] __aligned(16);
+extern const char idt_stubs[];
+
+struct desc_ptr {
+    uint16_t limit;
+    uint64_t base;
+} __packed;
+
+static void set_gate(unsigned int vec, unsigned int ist)
+{
+    unsigned long addr = (unsigned long)idt_stubs + vec * 16;
+
+    idt[vec].off_lo = (uint16_t)addr;
+    idt[vec].sel = TERN_CS;
+    idt[vec].ist = (uint8_t)ist;
+    idt[vec].type = 0x8e;            /* present, DPL 0, interrupt gate */
+    idt[vec].off_mid = (uint16_t)(addr >> 16);
+    idt[vec].off_hi = (uint32_t)(addr >> 32);
+    idt[vec]._rsvd = 0;
+}
+
+void idt_init(void)
+{
+    unsigned int v;
+
+    for ( v = 0; v < 256; v++ )
+        set_gate(v, 0);
+    set_gate(2, IST_NMI);
+    set_gate(8, IST_DF);
+    set_gate(18, IST_MC);
+}
+
+/* Top of page 'page' of the CPU's stack block. */
+static uint64_t stack_page_top(const struct percpu *pc, unsigned int page)
+{
+    return (uint64_t)pc->stack + (page + 1) * PAGE_SIZE;
+}
+
+void desc_init_cpu(struct percpu *pc)
+{
+    uint64_t tss = (uint64_t)&pc->tss;
+    struct desc_ptr gdtr = { sizeof(pc->gdt) - 1, (uint64_t)pc->gdt };
+    struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+    memset(pc->gdt, 0, sizeof(pc->gdt));
+    pc->gdt[TERN_CS >> 3] = 0x00af9a000000ffffull;
+    pc->gdt[TERN_DS >> 3] = 0x00cf92000000ffffull;
+    /* 64-bit available TSS: a 16-byte system descriptor. */
+    pc->gdt[TSS_SEL >> 3] = (sizeof(struct tss) - 1) |
+        ((tss & 0xffffff) << 16) | (0x89ull << 40) |
+        ((tss >> 24 & 0xff) << 56);
+    pc->gdt[(TSS_SEL >> 3) + 1] = tss >> 32;
+
+    memset(&pc->tss, 0, sizeof(pc->tss));
+    pc->tss.rsp[0] = (uint64_t)pc->stack + STACK_SIZE - sizeof(struct cpu_info);
+    pc->tss.ist[IST_DF - 1] = stack_page_top(pc, IST_DF_PAGE);
+    pc->tss.ist[IST_NMI - 1] = stack_page_top(pc, IST_NMI_PAGE);
+    pc->tss.ist[IST_MC - 1] = stack_page_top(pc, IST_MC_PAGE);
+    pc->tss.iomap_base = sizeof(struct tss);
+
+    __asm__ __volatile__(
+        "lgdt %0\n\t"
+        "pushq %2\n\t"
+        "leaq 1f(%%rip), %%rax\n\t"
+        "pushq %%rax\n\t"
+        "lretq\n"
+        "1:\n\t"
+        "mov %3, %%eax\n\t"
+        "mov %%eax, %%ds\n\t"
+        "mov %%eax, %%es\n\t"
+        "mov %%eax, %%ss\n\t"
+        "lidt %1\n\t"
+        "mov %4, %%eax\n\t"
+        "ltr %%ax"
+        :: "m"(gdtr), "m"(idtr), "i"(TERN_CS), "i"(TERN_DS), "i"(TSS_SEL)
+        : "rax", "memory");
+}

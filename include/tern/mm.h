@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* Machine frames: the frame table and the allocator (core/mm.c). */
+#ifndef TERN_MM_H
+#define TERN_MM_H
+
+#include <stdint.h>
+#include <asm/mm.h>
+#include <tern/bootinfo.h>
+
+/*
+ * One struct page_info per machine frame, indexed by MFN. The page-type
+ * rules of the PV MMU (a later layer) live in these fields:
+ *   count_info  general reference count (PGC_count_mask) and PGC_* flags
+ *   type_info   the frame's type (PGT_type_mask) and its type count
+ *   owner       the domain that owns the frame, or DOMID_TERN / DOMID_FREE
+ */
+struct page_info {
+    uint32_t count_info;
+    uint16_t owner;
+    uint16_t flags;
+    uint64_t type_info;
+};
+
+#define DOMID_FREE      0x7ff4       /* in the allocator */
+#define DOMID_TERN      0x7ff5       /* Tern's own frames (image, tables, heap) */
+#define DOMID_IO_RSVD   0x7ff1       /* firmware, MMIO and holes */
+
+#define PGC_count_mask  0x00ffffffu
+
+#define PGT_none        (0ul << 60)
+#define PGT_type_mask   (0xful << 60)
+#define PGT_count_mask  0x00000000fffffffful
+
+extern struct page_info *frame_table;
+extern unsigned long max_mfn;            /* frames 0..max_mfn-1 have entries */
+
+static inline struct page_info *mfn_to_page(unsigned long mfn)
+{
+    return &frame_table[mfn];
+}
+
+/* Build the frame table and the allocator from the memory map, keeping
+ * Tern's image and the boot modules out of it. Panics if RAM is too small. */
+void mm_init(const struct boot_info *bi);
+/* 2^order contiguous frames owned by Tern; returns the MFN, or ~0ul. */
+unsigned long alloc_frames(unsigned int order);
+void free_frames(unsigned long mfn, unsigned int order);
+/* The same through the direct map; NULL when out of memory. */
+void *alloc_xen_pages(unsigned int order);
+void free_xen_pages(void *p, unsigned int order);
+/* The memory debug key. */
+void mm_dump(void);
+/* Usable RAM in bytes, from the memory map. */
+uint64_t mm_total_ram(void);
+
+#endif /* TERN_MM_H */

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* CPUs: per-CPU data, bring-up and IPIs (arch/x86_64/smp.c). */
+#ifndef TERN_SMP_H
+#define TERN_SMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/config.h>
+#include <asm/current.h>
+#include <asm/desc.h>
+#include <tern/timer.h>
+
+/* Per-CPU state, indexed by logical CPU number. */
+struct percpu {
+    unsigned int cpu;
+    uint32_t apic_id;
+    volatile bool online;
+    void *stack;                     /* STACK_SIZE block */
+    struct tss tss;
+    uint64_t gdt[GDT_ENTRIES] __aligned(16);
+    struct timer_queue timers;
+    uint64_t irq_count;              /* interrupts taken, for the debug keys */
+};
+
+extern struct percpu percpu_data[NR_CPUS];
+extern unsigned int nr_cpu_ids;      /* CPUs found (MADT) */
+
+static inline struct percpu *this_cpu(void)
+{
+    return &percpu_data[smp_processor_id()];
+}
+
+unsigned int num_online_cpus(void);
+/* Bring up every CPU the MADT lists; returns how many are online. */
+unsigned int smp_boot_cpus(void);
+/* The idle loop every CPU ends in (arch/x86_64/setup.c). */
+void __noreturn idle_loop(void);
+/* Halt every other CPU (panic, power-off). */
+void smp_stop_others(void);
+/* Send vector to one CPU / to all others. */
+void smp_send_ipi(unsigned int cpu, uint8_t vector);
+void smp_send_ipi_others(uint8_t vector);
+
+/* Vectors Tern uses. */
+#define VEC_TIMER      0xf0
+#define VEC_EVENT      0xf1          /* wake up and look around */
+#define VEC_STOP       0xf2          /* halt for good */
+#define VEC_SPURIOUS   0xff
+
+#endif /* TERN_SMP_H */
