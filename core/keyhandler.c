@@ -33,6 +33,13 @@ static void key_poweroff(void)
     machine_power_off();
 }
 
+/* Fault inside Tern on purpose: exercises the crash report, as Xen's 'C'. */
+static void key_crash(void)
+{
+    printk("Crashing Tern on purpose, as asked on the console\n");
+    __asm__ __volatile__("ud2");
+}
+
 static const struct {
     char key;
     void (*fn)(void);
@@ -43,6 +50,7 @@ static const struct {
     { 'c', key_cpus, "CPUs" },
     { 't', timer_dump, "timers" },
     { 'q', key_poweroff, "power off" },
+    { 'C', key_crash, "crash Tern on purpose (tests the crash report)" },
 };
 
 static void key_help(void)

@@ -61,7 +61,7 @@ void console_force_unlock(void)
 void vprintk(const char *fmt, va_list ap)
 {
     char buf[512];
-    int level = LOG_LEVEL_INFO, len;
+    int level = LOG_LEVEL_INFO, len, i, j;
     unsigned long f;
 
     if ( fmt[0] == '<' && fmt[1] >= '1' && fmt[1] <= '4' && fmt[2] == '>' )
@@ -77,11 +77,18 @@ void vprintk(const char *fmt, va_list ap)
         len = sizeof(buf) - 1;
 
     f = spin_lock_irqsave(&console_lock);
-    if ( at_line_start )
-        console_write_locked("(TERN) ", 7);
-    console_write_locked(buf, (size_t)len);
-    if ( len )
-        at_line_start = buf[len - 1] == '\n';
+    /* Every line Tern prints starts with its prefix. */
+    for ( i = 0; i < len; i = j )
+    {
+        for ( j = i; j < len && buf[j] != '\n'; j++ )
+            ;
+        if ( j < len )
+            j++;
+        if ( at_line_start )
+            console_write_locked("(TERN) ", 7);
+        console_write_locked(buf + i, (size_t)(j - i));
+        at_line_start = buf[j - 1] == '\n';
+    }
     spin_unlock_irqrestore(&console_lock, f);
 }
 
@@ -109,7 +116,9 @@ void panic(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    printk(TLOG_ERR "\n****************************************\n");
+    if ( !at_line_start )
+        printk(TLOG_ERR "\n");
+    printk(TLOG_ERR "****************************************\n");
     printk(TLOG_ERR "Panic on CPU %u:\n%s\n", smp_processor_id(), buf);
     printk(TLOG_ERR "****************************************\n");
     smp_stop_others();
