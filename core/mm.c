@@ -96,7 +96,7 @@ void mm_init(const struct boot_info *bi)
 {
     struct range res[BOOT_MAX_MODULES + 3];
     unsigned int nres, i;
-    uint64_t top = 0, ft_bytes, fa_bytes, early;
+    uint64_t top = 0, ft_bytes, fa_bytes, dm_bytes, early;
     unsigned long mfn;
 
     for ( i = 0; i < bi->nr_mmap; i++ )
@@ -119,13 +119,18 @@ void mm_init(const struct boot_info *bi)
     nres = collect_reserved(bi, res, ARRAY_SIZE(res) - 1);
     ft_bytes = (max_mfn * sizeof(struct page_info) + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
     fa_bytes = (fa_storage_bytes(max_mfn) + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-    early = find_early_space(bi, ft_bytes + fa_bytes, res, nres);
+    dm_bytes = arch_directmap_bytes(top);
+    reserved_bytes = ft_bytes + fa_bytes + dm_bytes;
+    early = find_early_space(bi, reserved_bytes, res, nres);
     if ( !early )
         panic("No room below 4 GiB for the frame table (%lu KiB): give the "
               "machine more memory or smaller boot modules",
-              (unsigned long)((ft_bytes + fa_bytes) >> 10));
-    res[nres++] = (struct range){ early, early + ft_bytes + fa_bytes };
-    reserved_bytes = ft_bytes + fa_bytes;
+              (unsigned long)(reserved_bytes >> 10));
+    res[nres++] = (struct range){ early, early + reserved_bytes };
+    if ( dm_bytes )
+        arch_directmap_extend(top, early + ft_bytes + fa_bytes);
+    /* The direct map must reach the last byte of RAM (faults here if not). */
+    (void)ACCESS_ONCE(*(volatile uint8_t *)maddr_to_virt(top - 1));
 
     frame_table = maddr_to_virt(early);
     for ( mfn = 0; mfn < max_mfn; mfn++ )

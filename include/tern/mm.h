@@ -39,6 +39,11 @@ static inline struct page_info *mfn_to_page(unsigned long mfn)
     return &frame_table[mfn];
 }
 
+/* Arch hooks (arch/x86_64/mm.c): page tables to map RAM up to top in the
+ * direct map beyond what boot mapped, and building them at phys tables. */
+uint64_t arch_directmap_bytes(uint64_t top);
+void arch_directmap_extend(uint64_t top, uint64_t tables);
+
 /* Build the frame table and the allocator from the memory map, keeping
  * Tern's image and the boot modules out of it. Panics if RAM is too small. */
 void mm_init(const struct boot_info *bi);
