@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/* A domain's settings from its boot module string, in xl.cfg words. */
+#include <tern/cmdline.h>
+#include <tern/domconfig.h>
+#include <tern/errno.h>
+#include <tern/lib.h>
+
+/* Key buffer: long enough for the path, the longest first word. */
+#define DOMCFG_KEY_MAX  sizeof(((struct domain_config *)0)->path)
+
+/* Write a message into err (if any) and return rc. */
+static int __printf(4, 5) fail(char *err, size_t errlen, int rc,
+                               const char *fmt, ...)
+{
+    va_list ap;
+
+    if ( err && errlen )
+    {
+        va_start(ap, fmt);
+        tern_vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
+}
+
+/* Is s a valid domain name: [A-Za-z0-9_.-]{1,DOMCFG_NAME_MAX-1}? */
+static bool name_ok(const char *s)
+{
+    size_t n = 0;
+
+    for ( ; *s; s++, n++ )
+    {
+        char c = *s;
+
+        if ( !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-') )
+            return false;
+    }
+    return n >= 1 && n < DOMCFG_NAME_MAX;
+}
+
+/* Apply key=val to cfg. Returns 0 or -errno with a message in err. */
+static int apply_key(struct domain_config *cfg, const char *key,
+                     const char *val, char *err, size_t errlen)
+{
+    if ( !strcmp(key, "name") )
+    {
+        if ( !name_ok(val) )
+            return fail(err, errlen, -EINVAL,
+                        "name=%s: bad name (want 1-%d of A-Z a-z 0-9 _ . -)",
+                        val, DOMCFG_NAME_MAX - 1);
+        strlcpy(cfg->name, val, sizeof(cfg->name));
+    }
+    else if ( !strcmp(key, "memory") )
+    {
+        uint64_t bytes;
+        int rc = parse_size(val, 20, &bytes);
+
+        if ( rc == -ERANGE )
+            return fail(err, errlen, rc, "memory=%s: too large", val);
+        if ( rc )
+            return fail(err, errlen, rc, "memory=%s: bad size", val);
+        if ( bytes < (1ull << 20) )
+            return fail(err, errlen, -ERANGE, "memory=%s: less than 1 MiB",
+                        val);
+        if ( bytes & 0xfff )
+            return fail(err, errlen, -EINVAL,
+                        "memory=%s: not a multiple of 4 KiB", val);
+        cfg->memory = bytes;
+    }
+    else if ( !strcmp(key, "vcpus") )
+    {
+        const char *end;
+        unsigned long n = parse_ulong(val, &end);
+
+        if ( end == val || *end )
+            return fail(err, errlen, -EINVAL, "vcpus=%s: bad number", val);
+        if ( n < 1 || n > DOMCFG_MAX_VCPUS )
+            return fail(err, errlen, -ERANGE, "vcpus=%s: not in 1..%d", val,
+                        DOMCFG_MAX_VCPUS);
+        cfg->vcpus = (unsigned int)n;
+    }
+    else if ( !strcmp(key, "cmdline") )
+        strlcpy(cfg->cmdline, val, sizeof(cfg->cmdline));
+    else
+        return fail(err, errlen, -ENOENT, "%s: unknown key", key);
+    return 0;
+}
+
+/* See domconfig.h. On failure *cfg is partly filled and must not be used. */
+int domconfig_parse(const char *s, struct domain_config *cfg,
+                    char *err, size_t errlen)
+{
+    char key[DOMCFG_KEY_MAX], val[DOMCFG_CMDLINE_MAX];
+    const char *pos = s ? s : "";
+    bool has_val, too_long;
+    int rc;
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->memory = DOMCFG_DEFAULT_MEMORY;
+    cfg->vcpus = 1;
+    if ( err && errlen )
+        err[0] = '\0';
+
+    /* The first word is the module's path. */
+    if ( !cmdline_next_word(&pos, key, sizeof(key), val, sizeof(val),
+                            &has_val, &too_long) )
+        return fail(err, errlen, -EINVAL, "path: missing");
+    if ( has_val )
+        return fail(err, errlen, -EINVAL,
+                    "%s=%s: expected the module's path first", key, val);
+    if ( too_long )
+        return fail(err, errlen, -ERANGE, "path: longer than %zu characters",
+                    sizeof(cfg->path) - 1);
+    strlcpy(cfg->path, key, sizeof(cfg->path));
+
+    while ( cmdline_next_word(&pos, key, sizeof(key), val, sizeof(val),
+                              &has_val, &too_long) )
+    {
+        if ( too_long )
+            return fail(err, errlen, -ERANGE,
+                        "%.32s: word too long (value at most %zu characters)",
+                        key, sizeof(val) - 1);
+        if ( !has_val )
+            return fail(err, errlen, -EINVAL, "%s: value expected (%s=...)",
+                        key, key);
+        rc = apply_key(cfg, key, val, err, errlen);
+        if ( rc )
+            return rc;
+    }
+    return 0;
+}

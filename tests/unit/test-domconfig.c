@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of lib/domconfig.c: module strings to domain settings. */
+#include <errno.h>
+#include <stdint.h>
+#include <tern/domconfig.h>
+#include <tern/lib.h>
+#include "unit.h"
+
+static const struct {
+    const char *s;
+    int rc;
+    const char *err;            /* expected message, for failures */
+    const char *path, *name;
+    uint64_t memory;
+    unsigned int vcpus;
+    const char *cmdline;
+} cases[] = {
+    { "/guests/web.elf", 0, "", "/guests/web.elf", "", 128ull << 20, 1, "" },
+    { "/guests/web.elf  name=web memory=256M vcpus=2 cmdline=\"console=hvc0\"",
+      0, "", "/guests/web.elf", "web", 256ull << 20, 2, "console=hvc0" },
+    { "k name=a.b-c_9 memory=512 cmdline=\"root=/dev/xvda1 ro quiet\"",
+      0, "", "k", "a.b-c_9", 512ull << 20, 1, "root=/dev/xvda1 ro quiet" },
+    { "k memory=1G vcpus=128 cmdline=single", 0, "", "k", "", 1ull << 30,
+      128, "single" },
+    { "k memory=1M", 0, "", "k", "", 1ull << 20, 1, "" },
+    { "k memory=4100K", 0, "", "k", "", 4100ull << 10, 1, "" },
+    { "k memory=0x10", 0, "", "k", "", 16ull << 20, 1, "" },
+    { "k name=a name=b", 0, "", "k", "b", 128ull << 20, 1, "" },
+    { "k name=abcdefghijabcdefghijabcdefghijk", 0, "", "k",
+      "abcdefghijabcdefghijabcdefghijk", 128ull << 20, 1, "" },
+    { "k cmdline=", 0, "", "k", "", 128ull << 20, 1, "" },
+    { "", -EINVAL, "path: missing", "", "", 0, 0, "" },
+    { "   ", -EINVAL, "path: missing", "", "", 0, 0, "" },
+    { "name=web", -EINVAL, "name=web: expected the module's path first",
+      "", "", 0, 0, "" },
+    { "k memory=12Q", -EINVAL, "memory=12Q: bad size", "", "", 0, 0, "" },
+    { "k memory=99999999999T", -ERANGE, "memory=99999999999T: too large",
+      "", "", 0, 0, "" },
+    { "k memory=1023K", -ERANGE, "memory=1023K: less than 1 MiB",
+      "", "", 0, 0, "" },
+    { "k memory=1048577B", -EINVAL,
+      "memory=1048577B: not a multiple of 4 KiB", "", "", 0, 0, "" },
+    { "k vcpus=0", -ERANGE, "vcpus=0: not in 1..128", "", "", 0, 0, "" },
+    { "k vcpus=129", -ERANGE, "vcpus=129: not in 1..128", "", "", 0, 0, "" },
+    { "k vcpus=two", -EINVAL, "vcpus=two: bad number", "", "", 0, 0, "" },
+    { "k vcpus=", -EINVAL, "vcpus=: bad number", "", "", 0, 0, "" },
+    { "k name=", -EINVAL, "name=: bad name (want 1-31 of A-Z a-z 0-9 _ . -)",
+      "", "", 0, 0, "" },
+    { "k name=a/b", -EINVAL,
+      "name=a/b: bad name (want 1-31 of A-Z a-z 0-9 _ . -)", "", "", 0, 0, "" },
+    { "k name=abcdefghijabcdefghijabcdefghijkl", -EINVAL,
+      "name=abcdefghijabcdefghijabcdefghijkl: bad name (want 1-31 of A-Z a-z "
+      "0-9 _ . -)", "", "", 0, 0, "" },
+    { "k colour=red", -ENOENT, "colour: unknown key", "", "", 0, 0, "" },
+    { "k memory", -EINVAL, "memory: value expected (memory=...)",
+      "", "", 0, 0, "" },
+    { "k initrd", -EINVAL, "initrd: value expected (initrd=...)",
+      "", "", 0, 0, "" },
+};
+
+static void test_table(void)
+{
+    size_t i;
+
+    for ( i = 0; i < ARRAY_SIZE(cases); i++ )
+    {
+        struct domain_config cfg;
+        char err[128];
+        int rc;
+
+        memset(err, 'Z', sizeof(err));
+        rc = domconfig_parse(cases[i].s, &cfg, err, sizeof(err));
+        CHECK_EQ(rc, cases[i].rc);
+        CHECK_STR(err, cases[i].err);
+        if ( rc != cases[i].rc )
+            fprintf(stderr, "  case \"%s\"\n", cases[i].s);
+        if ( rc )
+            continue;
+        CHECK_STR(cfg.path, cases[i].path);
+        CHECK_STR(cfg.name, cases[i].name);
+        CHECK(cfg.memory == cases[i].memory);
+        CHECK_EQ(cfg.vcpus, cases[i].vcpus);
+        CHECK_STR(cfg.cmdline, cases[i].cmdline);
+    }
+}
+
+/* Lengths at the limits, and no error buffer at all. */
+static void test_limits(void)
+{
+    static char s[4096];
+    struct domain_config cfg;
+    char err[64];
+    size_t n;
+
+    /* A path of 127 characters fits, 128 does not. */
+    memset(s, 'p', 127);
+    s[127] = '\0';
+    CHECK_EQ(domconfig_parse(s, &cfg, err, sizeof(err)), 0);
+    CHECK_EQ(strlen(cfg.path), 127);
+    memset(s, 'p', 128);
+    s[128] = '\0';
+    CHECK_EQ(domconfig_parse(s, &cfg, err, sizeof(err)), -ERANGE);
+    CHECK_STR(err, "path: longer than 127 characters");
+
+    /* A command line of 1023 characters fits, 1024 does not. */
+    n = (size_t)snprintf(s, sizeof(s), "k cmdline=\"");
+    memset(s + n, 'c', 1023);
+    strcpy(s + n + 1023, "\"");
+    CHECK_EQ(domconfig_parse(s, &cfg, err, sizeof(err)), 0);
+    CHECK_EQ(strlen(cfg.cmdline), 1023);
+    memset(s + n, 'c', 1024);
+    strcpy(s + n + 1024, "\"");
+    CHECK_EQ(domconfig_parse(s, &cfg, err, sizeof(err)), -ERANGE);
+    CHECK(!strncmp(err, "cmdline: word too long", 22));
+
+    CHECK_EQ(domconfig_parse("k bad=1", &cfg, NULL, 0), -ENOENT);
+    CHECK_EQ(domconfig_parse(NULL, &cfg, err, sizeof(err)), -EINVAL);
+    /* A short error buffer truncates the message but stays terminated. */
+    CHECK_EQ(domconfig_parse("k memory=12Q", &cfg, err, 8), -EINVAL);
+    CHECK_STR(err, "memory=");
+}
+
+int main(void)
+{
+    test_table();
+    test_limits();
+    return unit_done();
+}
