@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* Kit: ELF notes, the entry point, the hypercall page and exception stubs. */
+#include <xen/elfnote.h>
+
+/*
+ * One Xen ELF note: name "Xen", type, and a descriptor given as assembler
+ * directives. The notes form .note.Xen, which the linker script puts in
+ * its own PT_NOTE segment.
+ */
+#define ELFNOTE(type, desc...)                          \
+    .pushsection .note.Xen, "a", @note;                 \
+    .balign 4;                                          \
+    .long 2f - 1f;                                      \
+    .long 4f - 3f;                                      \
+    .long type;                                         \
+1:  .asciz "Xen";                                       \
+2:  .balign 4;                                          \
+3:  desc;                                               \
+4:  .balign 4;                                          \
+    .popsection
+
+    ELFNOTE(XEN_ELFNOTE_GUEST_OS,       .asciz "Tern-kit")
+    ELFNOTE(XEN_ELFNOTE_GUEST_VERSION,  .asciz "0.1")
+    ELFNOTE(XEN_ELFNOTE_XEN_VERSION,    .asciz "xen-3.0")
+    ELFNOTE(XEN_ELFNOTE_LOADER,         .asciz "generic")
+    ELFNOTE(XEN_ELFNOTE_VIRT_BASE,      .quad __kit_virt_base)
+    ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET,   .quad 0)
+    ELFNOTE(XEN_ELFNOTE_ENTRY,          .quad _start)
+    ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad kit_hypercall_page)
+    /* No feature is required: the kit uses plain PV paging and tables. */
+    ELFNOTE(XEN_ELFNOTE_FEATURES,       .asciz "")
+
+/*
+ * The entry point: RSI holds the start_info page. Switch to the kit's own
+ * stack and call kit_main(start_info), which does not return.
+ */
+    .section .text.entry, "ax", @progbits
+    .globl _start
+_start:
+    cld
+    leaq kit_stack_top(%rip), %rsp
+    movq %rsi, %rdi
+    call kit_main
+    ud2
+
+/*
+ * The hypercall page: the builder overwrites it with 32-byte stubs. It is
+ * filled with int3 so that a builder that ignored the note is noticed.
+ */
+    .section .text.hypercall_page, "ax", @progbits
+    .balign 4096
+    .globl kit_hypercall_page
+kit_hypercall_page:
+    .fill 4096, 1, 0xcc
+
+/*
+ * Exception stubs. Xen bounces an exception to the kernel stack as
+ * RCX, R11, [error code,] RIP, CS, RFLAGS, RSP, SS. Each stub restores RCX
+ * and R11, pushes a zero error code for vectors without one, pushes the
+ * vector, and joins trap_common, which saves the registers as struct
+ * kit_trap_frame and calls kit_trap(frame), which does not return.
+ */
+#define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21)
+
+    .section .text, "ax", @progbits
+    .altmacro
+    .macro trap_stub v
+trap_stub_\v:
+    popq %rcx
+    popq %r11
+    .if (HAS_ERROR_CODE(\v)) == 0
+    pushq $0
+    .endif
+    pushq $\v
+    jmp trap_common
+    .endm
+
+    .set .Lvec, 0
+    .rept 22
+    trap_stub %.Lvec
+    .set .Lvec, .Lvec + 1
+    .endr
+
+trap_common:
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, %rdi
+    andq $-16, %rsp
+    call kit_trap
+    ud2
+
+    .macro stub_addr v
+    .quad trap_stub_\v
+    .endm
+
+    .section .rodata, "a", @progbits
+    .balign 8
+    .globl kit_trap_stubs
+kit_trap_stubs:
+    .set .Lvec, 0
+    .rept 22
+    stub_addr %.Lvec
+    .set .Lvec, .Lvec + 1
+    .endr
+
+/* The kit's stack. */
+    .section .bss, "aw", @nobits
+    .balign 16
+kit_stack:
+    .skip 16384
+kit_stack_top:
+
+    .section .note.GNU-stack, "", @progbits
