@@ -34,7 +34,8 @@ HV_CFLAGS := -std=gnu11 -ffreestanding -fno-builtin -fno-stack-protector \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wpointer-arith -Wno-unused-parameter -Wvla \
 	-Iinclude -I$(BUILD)/include -include include/tern/compiler.h \
-	-D__TERN__ -DTERN_VERSION=\"$(VERSION)\" -MMD -MP
+	-D__TERN__ -D__XEN_INTERFACE_VERSION__=0x00040e00 \
+	-DTERN_VERSION=\"$(VERSION)\" -MMD -MP
 ifeq ($(DEBUG),1)
 HV_CFLAGS += -O0 -g -DDEBUG
 else

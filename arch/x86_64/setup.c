@@ -100,6 +100,7 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
     ram = mm_total_ram();
     printk("Memory: %lu KiB usable RAM (%lu MiB)\n", (unsigned long)(ram >> 10),
            (unsigned long)(((ram >> 20) + 3) & ~3ul));
+    arch_m2p_init(max_mfn);
 
     acpi_init(&boot_info);
     apic_init_cpu();

@@ -33,4 +33,14 @@ static inline unsigned long virt_to_mfn(const void *va)
     return (unsigned long)(virt_to_maddr(va) >> PAGE_SHIFT);
 }
 
+/*
+ * The physical address of a symbol of the boot section (head.S), which is
+ * linked at its load address, out of reach of RIP-relative addressing.
+ */
+#define boot_sym_maddr(sym) ({ \
+    unsigned long v_; \
+    __asm__ ("movabs $" #sym ", %0" : "=r"(v_)); \
+    (paddr_t)v_; \
+})
+
 #endif /* TERN_ASM_MM_H */

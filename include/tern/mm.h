@@ -44,6 +44,13 @@ static inline struct page_info *mfn_to_page(unsigned long mfn)
 uint64_t arch_directmap_bytes(uint64_t top);
 void arch_directmap_extend(uint64_t top, uint64_t tables);
 
+/* The read-only machine-to-phys table guests see at MACH2PHYS_VIRT_START
+ * (arch/x86_64/mm.c). Entries of frames no domain holds are INVALID. */
+#define INVALID_M2P_ENTRY (~0ul)
+void arch_m2p_init(unsigned long nr_frames);
+void set_gpfn_from_mfn(unsigned long mfn, unsigned long pfn);
+unsigned long get_gpfn_from_mfn(unsigned long mfn);
+
 /* Build the frame table and the allocator from the memory map, keeping
  * Tern's image and the boot modules out of it. Panics if RAM is too small. */
 void mm_init(const struct boot_info *bi);
