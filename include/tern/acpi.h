@@ -16,6 +16,9 @@ struct acpi_info {
     uint32_t pm1a_cnt, pm1b_cnt;
     uint16_t slp_typ_a, slp_typ_b;
     int s5_found;
+    /* Switching to ACPI mode (SCI_EN) first: write acpi_enable to smi_cmd. */
+    uint32_t smi_cmd;                    /* 0: always in ACPI mode */
+    uint8_t acpi_enable;
 };
 
 extern struct acpi_info acpi_info;
@@ -29,7 +32,7 @@ extern struct acpi_info acpi_info;
 int acpi_init(const struct boot_info *bi);
 
 /* Power the machine off through ACPI S5; falls back to QEMU's
- * isa-debug-exit and then halts. Never returns. */
+ * isa-debug-exit and then halts. Never returns (arch/x86_64/power.c). */
 void __noreturn machine_power_off(void);
 
 #endif /* TERN_ACPI_H */
