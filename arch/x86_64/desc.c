@@ -2,6 +2,7 @@
 /* Per-CPU GDT and TSS, and the IDT shared by all CPUs. */
 #include <asm/desc.h>
 #include <tern/lib.h>
+#include <tern/mm.h>
 #include <tern/smp.h>
 
 struct idt_entry {
@@ -52,15 +53,30 @@ static uint64_t stack_page_top(const struct percpu *pc, unsigned int page)
     return (uint64_t)pc->stack + (page + 1) * PAGE_SIZE;
 }
 
+/* The boot CPU's GDT; the others come from gdt_alloc(). */
+static uint64_t bsp_gdt[GDT_ENTRIES] __section(".bss.page_aligned") __aligned(PAGE_SIZE);
+
+uint64_t *gdt_alloc(void)
+{
+    return alloc_xen_pages(GDT_ORDER);
+}
+
 void desc_init_cpu(struct percpu *pc)
 {
     uint64_t tss = (uint64_t)&pc->tss;
-    struct desc_ptr gdtr = { sizeof(pc->gdt) - 1, (uint64_t)pc->gdt };
-    struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
+    struct desc_ptr gdtr, idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
-    memset(pc->gdt, 0, sizeof(pc->gdt));
+    if ( !pc->gdt )
+        pc->gdt = bsp_gdt;
+    gdtr = (struct desc_ptr){ GDT_ENTRIES * 8 - 1, (uint64_t)pc->gdt };
+    memset(pc->gdt, 0, GDT_ENTRIES * 8);
     pc->gdt[TERN_CS >> 3] = 0x00af9a000000ffffull;
     pc->gdt[TERN_DS >> 3] = 0x00cf92000000ffffull;
+    pc->gdt[TERN_CS32 >> 3] = 0x00cf9a000000ffffull;
+    /* The flat ring-3 selectors of the PV ABI (DPL 3). */
+    pc->gdt[GUEST_CS32 >> 3] = 0x00cffa000000ffffull;
+    pc->gdt[GUEST_DS >> 3] = 0x00cff2000000ffffull;
+    pc->gdt[GUEST_CS64 >> 3] = 0x00affa000000ffffull;
     /* 64-bit available TSS: a 16-byte system descriptor. */
     pc->gdt[TSS_SEL >> 3] = (sizeof(struct tss) - 1) |
         ((tss & 0xffffff) << 16) | (0x89ull << 40) |

@@ -229,6 +229,12 @@ static int cpu_up(unsigned int cpu, struct trampoline_params *tp,
             free_xen_pages(stack, STACK_ORDER);
         return -ENOMEM;
     }
+    if ( !pc->gdt && !(pc->gdt = gdt_alloc()) )
+    {
+        printk(TLOG_WARNING "CPU%u: no memory for its GDT: left offline\n", cpu);
+        free_xen_pages(stack, STACK_ORDER);
+        return -ENOMEM;
+    }
     ci = (struct cpu_info *)((char *)stack + STACK_SIZE - sizeof(*ci));
     memset(ci, 0, sizeof(*ci));
     ci->cpu = cpu;

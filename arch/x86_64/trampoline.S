@@ -57,7 +57,7 @@ trampoline_start:
 
         .code32
 tramp32:
-        mov     $TERN_DS, %eax
+        mov     $BOOT_DS, %eax
         mov     %eax, %ds
         mov     %eax, %es
         mov     %eax, %ss
@@ -75,11 +75,11 @@ tramp32:
         mov     %cr0, %eax
         or      $(CR0_PG | CR0_WP | CR0_PE), %eax
         mov     %eax, %cr0
-        ljmp    $TERN_CS, $TP(tramp64)
+        ljmp    $BOOT_CS, $TP(tramp64)
 
         .code64
 tramp64:
-        mov     $TERN_DS, %eax
+        mov     $BOOT_DS, %eax
         mov     %eax, %ds
         mov     %eax, %es
         mov     %eax, %ss
@@ -95,8 +95,8 @@ tramp64:
         .balign 8
 tp_gdt:
         .quad   0
-        .quad   0x00af9a000000ffff      /* TERN_CS: 64-bit code */
-        .quad   0x00cf92000000ffff      /* TERN_DS: data */
+        .quad   0x00af9a000000ffff      /* BOOT_CS: 64-bit code */
+        .quad   0x00cf92000000ffff      /* BOOT_DS: data */
         .quad   0x00cf9a000000ffff      /* TRAMP_CS32: 32-bit code */
 tp_gdt_end:
         .balign 4

@@ -41,9 +41,29 @@
 
 #define NR_CPUS               64
 
-/* Selectors of Tern's GDT. */
-#define TERN_CS               0x08
-#define TERN_DS               0x10
-#define TSS_SEL               0x40
+/* Selectors of the boot and AP-trampoline GDTs (before each CPU's own). */
+#define BOOT_CS               0x08
+#define BOOT_DS               0x10
+
+/*
+ * Each CPU's GDT is laid out as Xen's: GDT_PAGES pages, the first
+ * FIRST_RESERVED_GDT_PAGE of them for a PV guest's own descriptors
+ * (set_gdt), the next one Tern's, holding the selectors of Xen's ABI:
+ * the flat ring-3 selectors that PV guests use (FLAT_RING3_CS64 0xe033,
+ * FLAT_RING3_DS 0xe02b, FLAT_RING3_CS32 0xe023) and SYSCALL/SYSRET
+ * depends on their order.
+ */
+#define GDT_PAGES               16
+#define GDT_ORDER               4
+#define FIRST_RESERVED_GDT_PAGE 14
+#define FIRST_RESERVED_GDT_ENTRY (FIRST_RESERVED_GDT_PAGE * 512)
+#define TERN_CS               0xe008    /* ring-0 64-bit code */
+#define TERN_DS               0xe010    /* ring-0 data */
+#define TERN_CS32             0xe018    /* ring-0 32-bit code */
+#define GUEST_CS32            0xe023    /* FLAT_RING3_CS32 */
+#define GUEST_DS              0xe02b    /* FLAT_RING3_DS, FLAT_RING3_SS64 */
+#define GUEST_CS64            0xe033    /* FLAT_RING3_CS64 */
+#define TSS_SEL               0xe040    /* two slots */
+#define LDT_SEL               0xe050    /* two slots */
 
 #endif /* TERN_ASM_CONFIG_H */

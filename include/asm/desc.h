@@ -5,12 +5,8 @@
 
 #include <stdint.h>
 
-/*
- * Tern's GDT, one per CPU:
- *   0x08 ring-0 code, 0x10 ring-0 data, 0x40 TSS (two slots).
- * Slots up to 0x38 are left for guest-visible flat selectors later.
- */
-#define GDT_ENTRIES 16
+/* Tern's GDT, one per CPU, GDT_PAGES long: see asm/config.h. */
+#define GDT_ENTRIES (GDT_PAGES * 512)
 
 struct tss {
     uint32_t _rsvd0;
@@ -23,8 +19,11 @@ struct tss {
 } __attribute__((packed, aligned(16)));
 
 struct percpu;
-/* Load this CPU's GDT, TSS (stacks from its stack block) and the shared IDT. */
+/* Load this CPU's GDT (pc->gdt, GDT_ENTRIES long), its TSS (stacks from
+ * its stack block) and the shared IDT. */
 void desc_init_cpu(struct percpu *pc);
+/* GDT memory for an AP (order GDT_ORDER pages); NULL when out of memory. */
+uint64_t *gdt_alloc(void);
 /* Build the IDT once, on the boot CPU. */
 void idt_init(void);
 

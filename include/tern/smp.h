@@ -17,7 +17,7 @@ struct percpu {
     volatile bool online;
     void *stack;                     /* STACK_SIZE block */
     struct tss tss;
-    uint64_t gdt[GDT_ENTRIES] __aligned(16);
+    uint64_t *gdt;                   /* GDT_ENTRIES descriptors */
     struct timer_queue timers;
     uint64_t irq_count;              /* interrupts taken, for the debug keys */
 };

@@ -124,7 +124,7 @@ _start:
         mov     %eax, %cr0
 
         lgdt    boot_gdtr
-        ljmp    $TERN_CS, $start64_low
+        ljmp    $BOOT_CS, $start64_low
 
         /* Print a message on COM1 (polled, no init needed on QEMU) and halt. */
 .Lno_long_mode:
@@ -175,7 +175,7 @@ msg_no_lm:
         .section .text.entry, "ax"
         .code64
 start64:
-        mov     $TERN_DS, %eax
+        mov     $BOOT_DS, %eax
         mov     %eax, %ds
         mov     %eax, %es
         mov     %eax, %ss
