@@ -93,7 +93,7 @@ int domconfig_parse(const char *s, struct domain_config *cfg,
 {
     char key[DOMCFG_KEY_MAX], val[DOMCFG_CMDLINE_MAX];
     const char *pos = s ? s : "";
-    bool has_val, too_long;
+    bool has_val, too_long, first;
     int rc;
 
     memset(cfg, 0, sizeof(*cfg));
@@ -102,21 +102,25 @@ int domconfig_parse(const char *s, struct domain_config *cfg,
     if ( err && errlen )
         err[0] = '\0';
 
-    /* The first word is the module's path. */
-    if ( !cmdline_next_word(&pos, key, sizeof(key), val, sizeof(val),
-                            &has_val, &too_long) )
-        return fail(err, errlen, -EINVAL, "path: missing");
-    if ( has_val )
-        return fail(err, errlen, -EINVAL,
-                    "%s=%s: expected the module's path first", key, val);
-    if ( too_long )
-        return fail(err, errlen, -ERANGE, "path: longer than %zu characters",
-                    sizeof(cfg->path) - 1);
-    strlcpy(cfg->path, key, sizeof(cfg->path));
-
+    /*
+     * QEMU's -initrd and GRUB's multiboot1 pass the module's path as the
+     * first word; GRUB's module2 passes only the arguments. A first word
+     * without '=' is the path.
+     */
+    first = true;
     while ( cmdline_next_word(&pos, key, sizeof(key), val, sizeof(val),
                               &has_val, &too_long) )
     {
+        if ( first && !has_val )
+        {
+            first = false;
+            if ( too_long )
+                return fail(err, errlen, -ERANGE, "path: longer than %zu characters",
+                            sizeof(cfg->path) - 1);
+            strlcpy(cfg->path, key, sizeof(cfg->path));
+            continue;
+        }
+        first = false;
         if ( too_long )
             return fail(err, errlen, -ERANGE,
                         "%.32s: word too long (value at most %zu characters)",

@@ -13,7 +13,7 @@
 #define DOMCFG_DEFAULT_MEMORY (128ull << 20)
 
 struct domain_config {
-    char path[128];                   /* first word: the module's file name */
+    char path[128];                   /* the module's file name, "" if not given */
     char name[DOMCFG_NAME_MAX];       /* "" when not given: the builder names it */
     uint64_t memory;                  /* bytes */
     unsigned int vcpus;
@@ -22,7 +22,8 @@ struct domain_config {
 
 /*
  * Parse a module string in xl.cfg words:
- *   PATH [name=NAME] [memory=SIZE] [vcpus=N] [cmdline=WORD | cmdline="..."]
+ *   [PATH] [name=NAME] [memory=SIZE] [vcpus=N] [cmdline=WORD | cmdline="..."]
+ * PATH is the first word when it has no '=' (GRUB's module2 leaves it out).
  * memory without a suffix is in MiB, as xl's memory=. Missing keys take the
  * defaults (name "", 128M, 1 vCPU, empty command line).
  * Returns 0, or -EINVAL / -ERANGE / -ENOENT (unknown key) and writes a
