@@ -118,6 +118,7 @@ $(IMAGE): $(IMAGE_SYM) tools/mkelf32.py
 # Fragments owned by their folders.
 -include guests/guests.mk
 -include tests/unit/unit.mk
+-include tests/fuzz/fuzz.mk
 -include tests/boot/boot.mk
 -include tests/oracle/oracle.mk
 -include tools/tools.mk
