@@ -4,6 +4,7 @@
 #include <asm/mm.h>
 #include <asm/processor.h>
 #include <tern/acpi.h>
+#include <tern/boot-domains.h>
 #include <tern/bootinfo.h>
 #include <tern/console.h>
 #include <tern/keyhandler.h>
@@ -74,6 +75,8 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info);
 void __noreturn __start_tern(uint32_t magic, uint32_t info)
 {
     struct percpu *bsp = &percpu_data[0];
+    struct boot_domain *doms;
+    unsigned int nr_doms;
     uint64_t ram;
     int rc;
 
@@ -116,12 +119,15 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
     timer_selftest();
     keyhandler_init();
 
+    nr_doms = boot_domains_scan(&boot_info, &doms);
     if ( !boot_info.nr_modules )
         printk("No domain to run: give guest kernels as boot modules "
                "(QEMU -initrd, GRUB module2)\n");
+    else if ( !nr_doms )
+        printk("No domain to run: no boot module is a usable kernel\n");
     else
-        printk("No domain to run: this Tern has no domain builder yet; "
-               "%u module(s) kept\n", boot_info.nr_modules);
+        printk("No domain to run: %u domain(s) described, but this Tern "
+               "cannot build domains yet\n", nr_doms);
     if ( !opt.nopoweroff )
         machine_power_off();
     printk("nopoweroff: staying up; press 'q' to power off\n");
