@@ -44,7 +44,7 @@ endif
 HV_ASFLAGS := -D__ASSEMBLY__ -Iinclude -I$(BUILD)/include -MMD -MP
 
 # Per-folder object lists: every .c and .S in these folders is built.
-HV_DIRS := arch/x86_64 arch/x86_64/boot core lib
+HV_DIRS := arch/x86_64 arch/x86_64/boot arch/x86_64/pv core lib
 HV_SRCS := $(filter-out arch/x86_64/asm-offsets.c,\
 	$(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))

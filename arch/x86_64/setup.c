@@ -7,6 +7,7 @@
 #include <tern/boot-domains.h>
 #include <tern/bootinfo.h>
 #include <tern/console.h>
+#include <tern/domain.h>
 #include <tern/keyhandler.h>
 #include <tern/mm.h>
 #include <tern/params.h>
@@ -126,8 +127,22 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
     else if ( !nr_doms )
         printk("No domain to run: no boot module is a usable kernel\n");
     else
-        printk("No domain to run: %u domain(s) described, but this Tern "
-               "cannot build domains yet\n", nr_doms);
+    {
+        unsigned int i, built = 0;
+
+        for ( i = 0; i < nr_doms; i++ )
+        {
+            struct domain *d = domain_build(&boot_info, &doms[i], (domid_t)(i + 1));
+
+            if ( d )
+            {
+                built++;
+                domain_destroy(d);
+            }
+        }
+        printk("No domain to run: %u domain(s) described, %u built, but this "
+               "Tern cannot run them yet\n", nr_doms, built);
+    }
     if ( !opt.nopoweroff )
         machine_power_off();
     printk("nopoweroff: staying up; press 'q' to power off\n");

@@ -56,7 +56,6 @@
 #define GDT_PAGES               16
 #define GDT_ORDER               4
 #define FIRST_RESERVED_GDT_PAGE 14
-#define FIRST_RESERVED_GDT_ENTRY (FIRST_RESERVED_GDT_PAGE * 512)
 #define TERN_CS               0xe008    /* ring-0 64-bit code */
 #define TERN_DS               0xe010    /* ring-0 data */
 #define TERN_CS32             0xe018    /* ring-0 32-bit code */

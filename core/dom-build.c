@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/* The PV domain builder: memory, start-of-day layout, start_info, first vCPU. */
+/*
+ * A PV guest starts in a virtually contiguous region at VIRT_BASE that is
+ * laid out as Xen's builder lays it out, each item page aligned:
+ *
+ *   virt_base ... kernel (by ELF physical address) | initrd | P2M list |
+ *   start_info | xenstore page | console page | bootstrap page tables |
+ *   bootstrap stack | slack up to a 4 MiB boundary (at least 512 KiB)
+ *
+ * Guest page N of the region is guest pfn N; each pfn is backed by a frame
+ * Tern allocates and gives to the domain (owner, M2P). The page tables map
+ * the whole region, themselves read-only; the L4 carries Tern's slots.
+ */
+#include <tern/console.h>
+#include <tern/domain.h>
+#include <tern/errno.h>
+#include <tern/heap.h>
+#include <tern/lib.h>
+#include <tern/mm.h>
+#include <asm/pv.h>
+
+#define ROUND_PG(x)   (((x) + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1))
+#define SLACK         (512ul << 10)
+#define ALIGN_4M(x)   (((x) + (4ul << 20) - 1) & ~((4ul << 20) - 1))
+
+struct layout {
+    uint64_t v_start, v_end;
+    uint64_t kstart, kend;
+    uint64_t initrd, initrd_len;
+    uint64_t p2m, p2m_len;
+    uint64_t start_info, store, console;
+    uint64_t pt, stack;
+    unsigned long nr_pt;
+};
+
+void *domain_pfn_to_virt(const struct domain *d, unsigned long pfn)
+{
+    return pfn < d->nr_pages ? mfn_to_virt(d->p2m[pfn]) : NULL;
+}
+
+static unsigned long va_to_pfn(const struct layout *l, uint64_t va)
+{
+    return (unsigned long)((va - l->v_start) >> PAGE_SHIFT);
+}
+
+/* Compute the layout; the page-table count depends on the region's end, so
+ * iterate until it settles. Returns 0 or -ENOMEM when nr_pages is too few. */
+static int compute_layout(const struct boot_domain *bd, uint64_t initrd_len,
+                          unsigned long nr_pages, struct layout *l)
+{
+    uint64_t next;
+    unsigned long n = 1;
+
+    memset(l, 0, sizeof(*l));
+    l->v_start = bd->elf.virt_base;
+    l->kstart = bd->elf.virt_kstart;
+    l->kend = bd->elf.virt_kend;
+    next = ROUND_PG(l->kend);
+    l->initrd = next;
+    l->initrd_len = initrd_len;
+    next += ROUND_PG(initrd_len);
+    l->p2m = next;
+    l->p2m_len = (uint64_t)nr_pages * sizeof(unsigned long);
+    next += ROUND_PG(l->p2m_len);
+    l->start_info = next;
+    l->store = next + PAGE_SIZE;
+    l->console = next + 2 * PAGE_SIZE;
+    l->pt = next + 3 * PAGE_SIZE;
+    for ( ;; )
+    {
+        l->nr_pt = n;
+        l->stack = l->pt + n * PAGE_SIZE;
+        l->v_end = ALIGN_4M(l->stack + PAGE_SIZE + SLACK);
+        n = pv_pagetable_count(l->v_start, l->v_end);
+        if ( n <= l->nr_pt )
+            break;
+    }
+    if ( va_to_pfn(l, l->v_end) > nr_pages )
+        return -ENOMEM;
+    return 0;
+}
+
+/* Give the domain nr frames, in 2 MiB blocks where possible. */
+static int populate(struct domain *d, unsigned long nr)
+{
+    unsigned long pfn = 0, mfn, i;
+
+    d->p2m = heap_alloc(nr * sizeof(unsigned long));
+    if ( !d->p2m )
+        return -ENOMEM;
+    while ( pfn < nr )
+    {
+        unsigned int order = nr - pfn >= 512 ? 9 : 0;
+
+        mfn = alloc_frames(order);
+        if ( mfn == ~0ul && order )
+            mfn = alloc_frames(order = 0);
+        if ( mfn == ~0ul )
+            return -ENOMEM;
+        for ( i = 0; i < (1ul << order); i++, pfn++ )
+        {
+            d->p2m[pfn] = mfn + i;
+            mfn_to_page(mfn + i)->owner = d->domain_id;
+            set_gpfn_from_mfn(mfn + i, pfn);
+            memset(mfn_to_virt(mfn + i), 0, PAGE_SIZE);
+        }
+        d->nr_pages = pfn;
+    }
+    return 0;
+}
+
+struct build {
+    struct domain *d;
+    struct layout l;
+};
+
+/* Copy n bytes from src (zeroes when src is NULL) to guest virtual va of
+ * the initial region, through the domain's frames. */
+static void region_write(struct build *b, uint64_t va, const void *src, size_t n)
+{
+    while ( n )
+    {
+        unsigned long off = va & (PAGE_SIZE - 1);
+        size_t chunk = PAGE_SIZE - off < n ? PAGE_SIZE - off : n;
+        uint8_t *dst = domain_pfn_to_virt(b->d, va_to_pfn(&b->l, va));
+
+        if ( src )
+        {
+            memcpy(dst + off, src, chunk);
+            src = (const uint8_t *)src + chunk;
+        }
+        else
+            memset(dst + off, 0, chunk);
+        va += chunk;
+        n -= chunk;
+    }
+}
+
+static void load_copy(void *ctx, uint64_t va, const void *src, size_t n)
+{
+    region_write(ctx, va, src, n);
+}
+
+static void load_zero(void *ctx, uint64_t va, size_t n)
+{
+    region_write(ctx, va, NULL, n);
+}
+
+static void fill_start_info(struct build *b, const struct boot_info *bi,
+                            const struct boot_domain *bd)
+{
+    struct domain *d = b->d;
+    start_info_t *si = domain_pfn_to_virt(d, va_to_pfn(&b->l, b->l.start_info));
+
+    snprintf(si->magic, sizeof(si->magic), "xen-3.0-x86_64");
+    si->nr_pages = d->nr_pages;
+    si->shared_info = virt_to_maddr(d->shared_info);
+    si->flags = 0;
+    si->store_mfn = d->p2m[va_to_pfn(&b->l, b->l.store)];
+    si->store_evtchn = d->store_port;
+    si->console.domU.mfn = d->p2m[va_to_pfn(&b->l, b->l.console)];
+    si->console.domU.evtchn = d->console_port;
+    si->pt_base = b->l.pt;
+    si->nr_pt_frames = b->l.nr_pt;
+    si->mfn_list = b->l.p2m;
+    if ( b->l.initrd_len )
+    {
+        if ( bd->elf.mod_start_pfn )
+        {
+            si->flags |= SIF_MOD_START_PFN;
+            si->mod_start = va_to_pfn(&b->l, b->l.initrd);
+        }
+        else
+            si->mod_start = b->l.initrd;
+        si->mod_len = b->l.initrd_len;
+    }
+    strlcpy((char *)si->cmd_line, d->cfg.cmdline, sizeof(si->cmd_line));
+    (void)bi;
+}
+
+struct domain *domain_build(const struct boot_info *bi, const struct boot_domain *bd,
+                            domid_t domid)
+{
+    const struct boot_module *km = &bi->modules[bd->kernel_mod];
+    const struct boot_module *im = bd->initrd_mod == NO_MODULE ? NULL :
+                                   &bi->modules[bd->initrd_mod];
+    struct build b;
+    struct domain *d;
+    struct vcpu *v;
+    unsigned long nr = (unsigned long)(bd->cfg.memory >> PAGE_SHIFT), pfn;
+    int rc;
+
+    d = heap_zalloc(sizeof(*d));
+    v = heap_zalloc(sizeof(*v));
+    if ( !d || !v )
+        goto nomem;
+    d->domain_id = domid;
+    d->cfg = bd->cfg;
+    strlcpy(d->name, bd->cfg.name, sizeof(d->name));
+    d->max_pages = nr;
+    d->shutdown_reason = -1;
+    d->store_port = 1;
+    d->console_port = 2;
+    d->vcpu[0] = v;
+    v->domain = d;
+    b.d = d;
+
+    rc = compute_layout(bd, im ? im->end - im->start : 0, nr, &b.l);
+    if ( rc )
+    {
+        printk(TLOG_ERR "d%u '%s': memory=%luM is too small for this kernel and "
+               "initrd (the start-of-day region needs %lu KiB); domain not built\n",
+               domid, d->name, (unsigned long)(bd->cfg.memory >> 20),
+               (unsigned long)((b.l.v_end - b.l.v_start) >> 10));
+        goto fail;
+    }
+    if ( populate(d, nr) )
+        goto nomem;
+    d->shared_info = alloc_xen_pages(0);
+    if ( !d->shared_info )
+        goto nomem;
+    memset(d->shared_info, 0, PAGE_SIZE);
+    mfn_to_page(virt_to_mfn(d->shared_info))->owner = domid;
+    for ( pfn = 0; pfn < XEN_LEGACY_MAX_VCPUS; pfn++ )
+        d->shared_info->vcpu_info[pfn].evtchn_upcall_mask = 1;
+    v->vcpu_info = &d->shared_info->vcpu_info[0];
+
+    elf_xen_load(maddr_to_virt(km->start), &bd->elf, load_copy, load_zero, &b);
+    if ( im )
+        region_write(&b, b.l.initrd, maddr_to_virt(im->start), im->end - im->start);
+    region_write(&b, b.l.p2m, d->p2m, nr * sizeof(unsigned long));
+    fill_start_info(&b, bi, bd);
+    d->console_pfn = va_to_pfn(&b.l, b.l.console);
+    d->hypercall_page_pfn = ~0ul;
+    if ( bd->elf.virt_hypercall != ELF_XEN_UNSET )
+    {
+        d->hypercall_page_pfn = va_to_pfn(&b.l, bd->elf.virt_hypercall);
+        pv_hypercall_page_init(domain_pfn_to_virt(d, d->hypercall_page_pfn));
+    }
+    v->pv.kernel_cr3 = pv_build_pagetables(d, b.l.v_start, b.l.v_end, b.l.pt,
+                                           b.l.nr_pt);
+    pv_vcpu_init_regs(v, bd->elf.virt_entry, b.l.stack + PAGE_SIZE, b.l.start_info);
+    printk("d%u '%s': built: %lu MiB, region %#lx-%#lx, start_info %#lx, "
+           "page tables %#lx (%lu), entry %#lx\n", domid, d->name,
+           nr >> (20 - PAGE_SHIFT), (unsigned long)b.l.v_start,
+           (unsigned long)b.l.v_end, (unsigned long)b.l.start_info,
+           (unsigned long)b.l.pt, b.l.nr_pt, (unsigned long)bd->elf.virt_entry);
+    return d;
+
+ nomem:
+    printk(TLOG_ERR "d%u '%s': out of memory building the domain (memory=%luM); "
+           "domain not built\n", domid, bd->cfg.name,
+           (unsigned long)(bd->cfg.memory >> 20));
+ fail:
+    if ( d )
+        domain_destroy(d);
+    else
+        heap_free(v);
+    return NULL;
+}
+
+void domain_destroy(struct domain *d)
+{
+    unsigned long pfn;
+
+    for ( pfn = 0; d->p2m && pfn < d->nr_pages; pfn++ )
+    {
+        set_gpfn_from_mfn(d->p2m[pfn], INVALID_M2P_ENTRY);
+        free_frames(d->p2m[pfn], 0);
+    }
+    if ( d->shared_info )
+        free_xen_pages(d->shared_info, 0);
+    heap_free(d->p2m);
+    heap_free(d->vcpu[0]);
+    heap_free(d);
+}

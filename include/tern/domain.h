@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* Domains and vCPUs (core/domain.c, core/dom-build.c). */
+#ifndef TERN_DOMAIN_H
+#define TERN_DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/regs.h>
+#include <tern/boot-domains.h>
+#include <tern/spinlock.h>
+#include <xen/xen.h>
+
+#define MAX_DOMAINS   64
+
+/* The PV state of a vCPU that the architecture keeps (arch/x86_64/pv/). */
+struct pv_vcpu {
+    struct cpu_regs regs;            /* guest registers while not running */
+    uint64_t kernel_cr3;             /* machine address of the kernel L4 */
+    uint64_t user_cr3;               /* of the user L4, 0 if none */
+    bool kernel_mode;                /* guest kernel (vs. guest user) */
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+    uint64_t kernel_sp, kernel_ss;   /* stack_switch */
+    struct trap_info traps[256];     /* set_trap_table; address 0 = none */
+    uint64_t event_callback, failsafe_callback, syscall_callback;
+};
+
+struct domain;
+
+struct vcpu {
+    struct domain *domain;
+    unsigned int vcpu_id;
+    unsigned int processor;          /* pCPU it runs on or last ran on */
+    bool running;
+    struct vcpu_info *vcpu_info;     /* in the shared-info page */
+    struct pv_vcpu pv;
+};
+
+struct domain {
+    domid_t domain_id;
+    char name[32];
+    spinlock_t lock;
+    struct domain_config cfg;
+    shared_info_t *shared_info;      /* Tern's page, shared with the guest */
+    unsigned long *p2m;              /* Tern's copy: pfn -> mfn */
+    unsigned long nr_pages, max_pages;
+    unsigned long hypercall_page_pfn;   /* ~0ul when the guest has none */
+    unsigned long console_pfn;
+    uint32_t console_port, store_port;
+    struct vcpu *vcpu[1];            /* vcpu[0] only, for now */
+    bool dying;
+    int shutdown_reason;             /* SHUTDOWN_*, -1 while running */
+    uint32_t console_out_cons;       /* Tern's read index in the console ring */
+};
+
+/* Build a domain from its boot description. Returns it, or NULL after
+ * logging why (out of memory, a layout that does not fit). */
+struct domain *domain_build(const struct boot_info *bi, const struct boot_domain *bd,
+                            domid_t domid);
+/* Free a domain's memory and forget it. */
+void domain_destroy(struct domain *d);
+
+/* The guest frame at a guest physical page (via the direct map). */
+void *domain_pfn_to_virt(const struct domain *d, unsigned long pfn);
+
+#endif /* TERN_DOMAIN_H */
