@@ -25,6 +25,7 @@ vec = 0
 vec = vec + 1
         .endr
 
+        .globl  common_interrupt, restore_all
 common_interrupt:
         cld
         push    %rdi
@@ -44,6 +45,7 @@ common_interrupt:
         push    %r15
         mov     %rsp, %rdi
         call    do_interrupt
+restore_all:
         pop     %r15
         pop     %r14
         pop     %r13

@@ -8,9 +8,12 @@
 #include <tern/bootinfo.h>
 #include <tern/console.h>
 #include <tern/domain.h>
+#include <tern/heap.h>
+#include <asm/pv.h>
 #include <tern/keyhandler.h>
 #include <tern/mm.h>
 #include <tern/params.h>
+#include <tern/sched.h>
 #include <tern/smp.h>
 #include <tern/timer.h>
 
@@ -65,11 +68,15 @@ static void print_modules(const struct boot_info *bi)
                bi->modules[i].string);
 }
 
-/* Runs on every CPU once it is up; never returns. */
+/* Runs on every CPU once it is up: run vCPUs, halt when there are none. */
 void __noreturn idle_loop(void)
 {
     for ( ;; )
+    {
+        local_irq_disable();
+        schedule_from_idle();
         safe_halt();
+    }
 }
 
 void __noreturn __start_tern(uint32_t magic, uint32_t info);
@@ -77,7 +84,8 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
 {
     struct percpu *bsp = &percpu_data[0];
     struct boot_domain *doms;
-    unsigned int nr_doms;
+    static struct domain *dlist[BOOT_MAX_MODULES];
+    unsigned int nr_doms, i, built = 0;
     uint64_t ram;
     int rc;
 
@@ -87,6 +95,7 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
     nr_cpu_ids = 1;
     idt_init();
     desc_init_cpu(bsp);
+    pv_cpu_init();
 
     serial_init();
     rc = multiboot_parse(magic, info, boot_phys_to_virt, &boot_info);
@@ -121,30 +130,23 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
     keyhandler_init();
 
     nr_doms = boot_domains_scan(&boot_info, &doms);
+    /* Build them all, then start them all: none may end before the last
+     * one exists. */
+    for ( i = 0; i < nr_doms; i++ )
+        if ( (dlist[built] = domain_build(&boot_info, &doms[i], (domid_t)(i + 1))) )
+            built++;
+    for ( i = 0; i < built; i++ )
+        domain_start(dlist[i]);
+    heap_free(doms);
+    if ( built )
+        reset_stack_and_call(idle_loop);
     if ( !boot_info.nr_modules )
         printk("No domain to run: give guest kernels as boot modules "
                "(QEMU -initrd, GRUB module2)\n");
-    else if ( !nr_doms )
-        printk("No domain to run: no boot module is a usable kernel\n");
     else
-    {
-        unsigned int i, built = 0;
-
-        for ( i = 0; i < nr_doms; i++ )
-        {
-            struct domain *d = domain_build(&boot_info, &doms[i], (domid_t)(i + 1));
-
-            if ( d )
-            {
-                built++;
-                domain_destroy(d);
-            }
-        }
-        printk("No domain to run: %u domain(s) described, %u built, but this "
-               "Tern cannot run them yet\n", nr_doms, built);
-    }
+        printk("No domain to run: no boot module gave a domain that could be built\n");
     if ( !opt.nopoweroff )
         machine_power_off();
     printk("nopoweroff: staying up; press 'q' to power off\n");
-    idle_loop();
+    reset_stack_and_call(idle_loop);
 }

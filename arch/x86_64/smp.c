@@ -35,6 +35,7 @@
 #include <tern/mm.h>
 #include <tern/params.h>
 #include <tern/smp.h>
+#include <asm/pv.h>
 
 struct percpu percpu_data[NR_CPUS];
 unsigned int nr_cpu_ids = 1;
@@ -170,6 +171,7 @@ static void __noreturn start_secondary(void)
     struct percpu *pc = this_cpu();
 
     desc_init_cpu(pc);
+    pv_cpu_init();
     write_cr4(bsp_cr4);
     write_cr0(bsp_cr0);
     apic_init_cpu();
@@ -187,7 +189,7 @@ static void __noreturn start_secondary(void)
                "did not fire within %u ms\n", pc->cpu, pc->apic_id,
                (unsigned int)(AP_TICK_TIMEOUT / 1000000));
     __atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
-    idle_loop();
+    reset_stack_and_call(idle_loop);
 }
 
 /* INIT, assert then deassert (the MP spec's sequence): resets the CPU into

@@ -5,7 +5,10 @@
 #include <asm/regs.h>
 #include <tern/console.h>
 #include <tern/smp.h>
+#include <tern/hypercall.h>
+#include <tern/sched.h>
 #include <tern/timer.h>
+#include <asm/pv.h>
 
 static const char *const exception_names[32] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -65,14 +68,20 @@ static void __noreturn fatal_trap(const struct cpu_regs *r)
           (void *)r->rip);
 }
 
-/* Called from entry.S for every vector, interrupts disabled. */
+/* Called from entry.S for every vector (and VEC_SYSCALL for a guest's
+ * SYSCALL), interrupts disabled. */
 void do_interrupt(struct cpu_regs *r);
 void do_interrupt(struct cpu_regs *r)
 {
+    unsigned long fixup;
+
     this_cpu()->irq_count++;
 
     switch ( r->vector )
     {
+    case VEC_SYSCALL:
+        do_hypercall(r);
+        break;
     case VEC_TIMER:
         apic_eoi();
         timer_softirq();
@@ -90,12 +99,21 @@ void do_interrupt(struct cpu_regs *r)
         printk(TLOG_WARNING "NMI on CPU %u ignored\n", smp_processor_id());
         break;
     default:
-        if ( r->vector < 32 )
+        if ( r->vector < 32 && regs_from_guest(r) )
+            pv_guest_trap(r);
+        else if ( r->vector == 14 && (fixup = guest_copy_fixup(r->rip)) )
+            r->rip = fixup;
+        else if ( r->vector < 32 )
             fatal_trap(r);
         printk(TLOG_WARNING "unexpected interrupt vector %lu on CPU %u\n",
                r->vector, smp_processor_id());
         if ( r->vector >= 0x20 )
             apic_eoi();
         break;
+    }
+    if ( regs_from_guest(r) )
+    {
+        schedule_tail(r);
+        pv_sanitise_frame(r);
     }
 }

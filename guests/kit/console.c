@@ -38,6 +38,10 @@ void kit_console_init(const start_info_t *si)
                           KIT_PTE_P | KIT_PTE_RW | KIT_PTE_A | KIT_PTE_D) == 0 )
         ring = (struct xencons_interface *)ring_page;
     ring_port = si->console.domU.evtchn;
+    /* A domU writes to its ring alone, as Xen's release builds refuse it
+     * console_io; the initial domain has only console_io. */
+    if ( ring )
+        kit_console_use_io = false;
 }
 
 /* The console ring in use, or NULL when the domain has none. */

@@ -3,6 +3,7 @@
 #ifndef TERN_ASM_PV_H
 #define TERN_ASM_PV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct domain;
@@ -22,5 +23,33 @@ uint64_t pv_build_pagetables(struct domain *d, uint64_t v_start, uint64_t v_end,
 void pv_hypercall_page_init(void *page);
 /* The registers of a vCPU about to enter its kernel for the first time. */
 void pv_vcpu_init_regs(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t rsi);
+
+struct cpu_regs;
+
+/* Per-CPU set-up of the SYSCALL MSRs (STAR, LSTAR, SFMASK, shadow GS). */
+void pv_cpu_init(void);
+/* Where this CPU's guest frame is: just below struct cpu_info. */
+struct cpu_regs *arch_guest_frame(void);
+/* Save prev's state from frame (if prev), load next's into it (if next,
+ * else switch to Tern's idle page tables). Interrupts disabled. */
+void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame);
+/* Return to the guest whose state is in frame. */
+void __noreturn arch_enter_guest(struct cpu_regs *frame);
+/* Drop the current stack and call fn on a fresh one; fn must not return. */
+void __noreturn reset_stack_and_call(void (*fn)(void));
+/* Handle an exception a guest took (vector < 32). */
+void pv_guest_trap(struct cpu_regs *frame);
+/* Before returning to a guest: force IF on, IOPL 0, ring-3 selectors. */
+void pv_sanitise_frame(struct cpu_regs *frame);
+/*
+ * Copy between Tern and the current guest's address space. Addresses in
+ * Tern's part of the address space are refused; a fault is caught.
+ * Return 0, or -EFAULT.
+ */
+int copy_from_guest(void *dst, uint64_t guest_va, size_t n);
+int copy_to_guest(uint64_t guest_va, const void *src, size_t n);
+/* A page fault in Tern at rip: if it is a guest-copy instruction, return
+ * the address to resume at, else 0. */
+unsigned long guest_copy_fixup(unsigned long rip);
 
 #endif /* TERN_ASM_PV_H */

@@ -4,6 +4,7 @@
 #define TERN_DOMAIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <asm/regs.h>
 #include <tern/boot-domains.h>
@@ -11,6 +12,7 @@
 #include <xen/xen.h>
 
 #define MAX_DOMAINS   64
+#define DOM_LINE_MAX  200            /* a guest console line longer than this is split */
 
 /* The PV state of a vCPU that the architecture keeps (arch/x86_64/pv/). */
 struct pv_vcpu {
@@ -30,7 +32,10 @@ struct vcpu {
     struct domain *domain;
     unsigned int vcpu_id;
     unsigned int processor;          /* pCPU it runs on or last ran on */
-    bool running;
+    bool running;                    /* on a pCPU now */
+    bool runnable;                   /* wants a pCPU */
+    bool queued;                     /* on the run queue */
+    struct vcpu *rq_next;
     struct vcpu_info *vcpu_info;     /* in the shared-info page */
     struct pv_vcpu pv;
 };
@@ -49,7 +54,9 @@ struct domain {
     struct vcpu *vcpu[1];            /* vcpu[0] only, for now */
     bool dying;
     int shutdown_reason;             /* SHUTDOWN_*, -1 while running */
-    uint32_t console_out_cons;       /* Tern's read index in the console ring */
+    char out_line[DOM_LINE_MAX];     /* console output not yet printed */
+    size_t out_len;
+    uint32_t enosys_seen[2];         /* hypercall numbers logged as -ENOSYS */
 };
 
 /* Build a domain from its boot description. Returns it, or NULL after
@@ -58,6 +65,17 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
                             domid_t domid);
 /* Free a domain's memory and forget it. */
 void domain_destroy(struct domain *d);
+/* Start a built domain's first vCPU and count it as live. */
+void domain_start(struct domain *d);
+/* The domain asked to stop (SCHEDOP_shutdown) or Tern stops it (crash):
+ * say why, free it, and power off when it was the last one. Called by the
+ * domain's own running vCPU; does not return. */
+void __noreturn domain_shutdown_current(int reason, const char *why);
+/* Guest console output: bytes from console_io or the console ring, printed
+ * with the domain's prefix at each line start. */
+void domain_console_put(struct domain *d, const char *buf, size_t n);
+/* Drain the domain's console ring to the serial line. */
+void domain_console_flush(struct domain *d);
 
 /* The guest frame at a guest physical page (via the direct map). */
 void *domain_pfn_to_virt(const struct domain *d, unsigned long pfn);

@@ -11,7 +11,16 @@
 #include <tern/timer.h>
 
 /* Per-CPU state, indexed by logical CPU number. */
+/* What SYSCALL entry finds through the shadow GS base (entry.S offsets). */
+struct syscall_area {
+    uint64_t scratch_rsp;            /* the guest's RSP while entering */
+    uint64_t frame_top;              /* where the guest frame ends (TSS.RSP0) */
+};
+
+struct vcpu;
+
 struct percpu {
+    struct syscall_area sysc;        /* first: GS-relative offsets 0 and 8 */
     unsigned int cpu;
     uint32_t apic_id;
     volatile bool online;
@@ -20,6 +29,9 @@ struct percpu {
     uint64_t *gdt;                   /* GDT_ENTRIES descriptors */
     struct timer_queue timers;
     uint64_t irq_count;              /* interrupts taken, for the debug keys */
+    struct vcpu *curr;               /* the vCPU running here, NULL when idle */
+    volatile bool need_resched;
+    struct timer slice_timer;        /* ends the current vCPU's timeslice */
 };
 
 extern struct percpu percpu_data[NR_CPUS];
@@ -46,5 +58,6 @@ void smp_send_ipi_others(uint8_t vector);
 #define VEC_EVENT      0xf1          /* wake up and look around */
 #define VEC_STOP       0xf2          /* halt for good */
 #define VEC_SPURIOUS   0xff
+#define VEC_SYSCALL    0x100         /* not a vector: a guest's SYSCALL */
 
 #endif /* TERN_SMP_H */

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/* Domain lifetime: start, shutdown, the last one powering off; guest consoles. */
+#include <tern/acpi.h>
+#include <tern/console.h>
+#include <tern/domain.h>
+#include <tern/lib.h>
+#include <tern/params.h>
+#include <tern/sched.h>
+#include <xen/io/console.h>
+#include <xen/sched.h>
+
+static unsigned int live_domains;
+
+static void console_emit_line(struct domain *d);
+static DEFINE_SPINLOCK(domlist_lock);
+
+void domain_start(struct domain *d)
+{
+    unsigned long f = spin_lock_irqsave(&domlist_lock);
+
+    live_domains++;
+    spin_unlock_irqrestore(&domlist_lock, f);
+    vcpu_wake(d->vcpu[0]);
+}
+
+static const char *shutdown_name(int reason)
+{
+    static const char *const names[] = {
+        [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+        [SHUTDOWN_suspend] = "suspend", [SHUTDOWN_crash] = "crash",
+        [SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft_reset",
+    };
+
+    return reason >= 0 && reason < (int)ARRAY_SIZE(names) && names[reason] ?
+           names[reason] : "unknown";
+}
+
+void domain_shutdown_current(int reason, const char *why)
+{
+    struct vcpu *v = current_vcpu();
+    struct domain *d = v->domain;
+    unsigned long f;
+    unsigned int left;
+
+    domain_console_flush(d);
+    if ( d->out_len )
+        console_emit_line(d);
+    v->runnable = false;
+    d->dying = true;
+    d->shutdown_reason = reason;
+    if ( why )
+        printk(TLOG_ERR "d%u '%s': crashed: %s\n", d->domain_id, d->name, why);
+    else
+        printk("d%u '%s': shut down (%s)\n", d->domain_id, d->name,
+               shutdown_name(reason));
+    f = spin_lock_irqsave(&domlist_lock);
+    left = --live_domains;
+    spin_unlock_irqrestore(&domlist_lock, f);
+
+    /* Leave the domain's page tables before freeing its frames. */
+    local_irq_disable();
+    arch_switch_to(NULL, NULL, arch_guest_frame());
+    this_cpu()->curr = NULL;
+    v->running = false;
+    domain_destroy(d);
+    if ( !left )
+    {
+        printk("All domains have ended\n");
+        if ( !opt.nopoweroff )
+            machine_power_off();
+    }
+    schedule_exit_current();
+}
+
+/* Print the domain's pending line with its prefix, in one piece. */
+static void console_emit_line(struct domain *d)
+{
+    char line[DOM_LINE_MAX + 16];
+    int n = snprintf(line, sizeof(line), "(d%u) ", d->domain_id);
+
+    memcpy(line + n, d->out_line, d->out_len);
+    n += (int)d->out_len;
+    line[n++] = '\n';
+    console_write(line, (size_t)n);
+    d->out_len = 0;
+}
+
+/* Guest bytes are gathered into whole lines so that the lines of several
+ * domains and Tern's own never mix; control characters are dropped. */
+void domain_console_put(struct domain *d, const char *buf, size_t n)
+{
+    size_t i;
+
+    for ( i = 0; i < n; i++ )
+    {
+        unsigned char c = (unsigned char)buf[i];
+
+        if ( c == '\n' )
+            console_emit_line(d);
+        else if ( c >= 0x20 && c < 0x7f )
+        {
+            d->out_line[d->out_len++] = (char)c;
+            if ( d->out_len == DOM_LINE_MAX )
+                console_emit_line(d);
+        }
+    }
+}
+
+void domain_console_flush(struct domain *d)
+{
+    struct xencons_interface *ring = domain_pfn_to_virt(d, d->console_pfn);
+    XENCONS_RING_IDX cons, prod;
+    char buf[64];
+    size_t n = 0;
+
+    if ( !ring )
+        return;
+    cons = ACCESS_ONCE(ring->out_cons);
+    prod = ACCESS_ONCE(ring->out_prod);
+    __asm__ __volatile__("" ::: "memory");
+    /* The guest owns the indexes: a nonsense distance drops the ring. */
+    if ( prod - cons > sizeof(ring->out) )
+        cons = prod - sizeof(ring->out);
+    while ( cons != prod )
+    {
+        buf[n++] = ring->out[MASK_XENCONS_IDX(cons++, ring->out)];
+        if ( n == sizeof(buf) )
+        {
+            domain_console_put(d, buf, n);
+            n = 0;
+        }
+    }
+    domain_console_put(d, buf, n);
+    __asm__ __volatile__("" ::: "memory");
+    ring->out_cons = cons;
+}

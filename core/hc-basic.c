@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/* The first hypercalls: console_io, xen_version, sched_op, set_trap_table, a console event. */
+#include <asm/pv.h>
+#include <tern/console.h>
+#include <tern/errno.h>
+#include <tern/hypercall.h>
+#include <tern/lib.h>
+#include <tern/sched.h>
+#include <xen/event_channel.h>
+#include <xen/sched.h>
+#include <xen/version.h>
+
+#define TERN_XEN_MAJOR 4
+#define TERN_XEN_MINOR 17
+
+long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer)
+{
+    char buf[128];
+    unsigned long done = 0;
+
+    switch ( cmd )
+    {
+    case CONSOLEIO_write:
+        while ( done < count )
+        {
+            size_t n = count - done < sizeof(buf) ? count - done : sizeof(buf);
+
+            if ( copy_from_guest(buf, buffer + done, n) )
+                return -EFAULT;
+            domain_console_put(current_vcpu()->domain, buf, n);
+            done += n;
+        }
+        return 0;
+    case CONSOLEIO_read:
+        return 0;                   /* no input for domains yet */
+    default:
+        return -ENOSYS;
+    }
+}
+
+long do_xen_version(unsigned long cmd, unsigned long arg)
+{
+    switch ( cmd )
+    {
+    case XENVER_version:
+        return (TERN_XEN_MAJOR << 16) | TERN_XEN_MINOR;
+    case XENVER_extraversion:
+    {
+        xen_extraversion_t extra = ".0-tern";
+
+        return copy_to_guest(arg, extra, sizeof(extra)) ? -EFAULT : 0;
+    }
+    case XENVER_capabilities:
+    {
+        xen_capabilities_info_t caps = "xen-3.0-x86_64 ";
+
+        return copy_to_guest(arg, caps, sizeof(caps)) ? -EFAULT : 0;
+    }
+    case XENVER_platform_parameters:
+    {
+        xen_platform_parameters_t p = { .virt_start = HYPERVISOR_VIRT_START };
+
+        return copy_to_guest(arg, &p, sizeof(p)) ? -EFAULT : 0;
+    }
+    case XENVER_get_features:
+    {
+        xen_feature_info_t fi;
+
+        if ( copy_from_guest(&fi, arg, sizeof(fi)) )
+            return -EFAULT;
+        /* No optional feature is honoured yet: every submap is empty. */
+        fi.submap = 0;
+        return copy_to_guest(arg, &fi, sizeof(fi)) ? -EFAULT : 0;
+    }
+    case XENVER_pagesize:
+        return PAGE_SIZE;
+    case XENVER_guest_handle:
+    {
+        xen_domain_handle_t h = { 0 };
+
+        return copy_to_guest(arg, h, sizeof(h)) ? -EFAULT : 0;
+    }
+    case XENVER_compile_info:
+    {
+        xen_compile_info_t ci;
+
+        memset(&ci, 0, sizeof(ci));
+        strlcpy(ci.compiler, "gcc", sizeof(ci.compiler));
+        strlcpy(ci.compile_by, "tern", sizeof(ci.compile_by));
+        strlcpy(ci.compile_date, TERN_VERSION, sizeof(ci.compile_date));
+        return copy_to_guest(arg, &ci, sizeof(ci)) ? -EFAULT : 0;
+    }
+    case XENVER_changeset:
+    {
+        xen_changeset_info_t cs = "tern-" TERN_VERSION;
+
+        return copy_to_guest(arg, cs, sizeof(cs)) ? -EFAULT : 0;
+    }
+    case XENVER_commandline:
+        return -EPERM;              /* as Xen answers an unprivileged domain */
+    default:
+        return -ENOSYS;
+    }
+}
+
+long do_sched_op(unsigned long cmd, unsigned long arg)
+{
+    switch ( cmd )
+    {
+    case SCHEDOP_yield:
+        this_cpu()->need_resched = true;
+        return 0;
+    case SCHEDOP_shutdown:
+    {
+        struct sched_shutdown sd;
+
+        if ( copy_from_guest(&sd, arg, sizeof(sd)) )
+            return -EFAULT;
+        if ( sd.reason > SHUTDOWN_MAX )
+            return -EINVAL;
+        domain_shutdown_current((int)sd.reason, NULL);
+    }
+    default:
+        return -ENOSYS;
+    }
+}
+
+long do_set_trap_table(unsigned long traps)
+{
+    struct vcpu *v = current_vcpu();
+    struct trap_info ti;
+    unsigned int i;
+
+    if ( !traps )
+    {
+        memset(v->pv.traps, 0, sizeof(v->pv.traps));
+        return 0;
+    }
+    for ( i = 0; i < 256; i++ )
+    {
+        if ( copy_from_guest(&ti, traps + i * sizeof(ti), sizeof(ti)) )
+            return -EFAULT;
+        if ( !ti.address )
+            break;
+        v->pv.traps[ti.vector] = ti;
+    }
+    return 0;
+}
+
+long do_event_channel_op(unsigned long cmd, unsigned long arg)
+{
+    struct domain *d = current_vcpu()->domain;
+
+    switch ( cmd )
+    {
+    case EVTCHNOP_send:
+    {
+        struct evtchn_send send;
+
+        if ( copy_from_guest(&send, arg, sizeof(send)) )
+            return -EFAULT;
+        if ( send.port == d->console_port )
+        {
+            domain_console_flush(d);
+            return 0;
+        }
+        if ( send.port == d->store_port )
+            return 0;               /* no xenstore yet: nobody listens */
+        return -EINVAL;
+    }
+    default:
+        return -ENOSYS;
+    }
+}

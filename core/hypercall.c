@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* The hypercall table: number -> handler, -ENOSYS (logged once) otherwise. */
+#include <tern/console.h>
+#include <tern/errno.h>
+#include <tern/hypercall.h>
+#include <tern/sched.h>
+#include <xen/sched.h>
+#include <xen/xen.h>
+
+typedef unsigned long ul;
+
+/* Handlers keep their own arity; the table says which it is. */
+struct hypercall {
+    unsigned int nargs;
+    union {
+        long (*a1)(ul);
+        long (*a2)(ul, ul);
+        long (*a3)(ul, ul, ul);
+        long (*a4)(ul, ul, ul, ul);
+        long (*a5)(ul, ul, ul, ul, ul);
+    } fn;
+};
+
+#define HC1(nr, f) [nr] = { 1, { .a1 = f } }
+#define HC2(nr, f) [nr] = { 2, { .a2 = f } }
+#define HC3(nr, f) [nr] = { 3, { .a3 = f } }
+
+static const struct hypercall hypercall_table[64] = {
+    HC1(__HYPERVISOR_set_trap_table, do_set_trap_table),
+    HC3(__HYPERVISOR_console_io, do_console_io),
+    HC2(__HYPERVISOR_xen_version, do_xen_version),
+    HC2(__HYPERVISOR_sched_op, do_sched_op),
+    HC2(__HYPERVISOR_event_channel_op, do_event_channel_op),
+};
+
+static long call(const struct hypercall *h, const struct cpu_regs *r)
+{
+    switch ( h->nargs )
+    {
+    case 1: return h->fn.a1(r->rdi);
+    case 2: return h->fn.a2(r->rdi, r->rsi);
+    case 3: return h->fn.a3(r->rdi, r->rsi, r->rdx);
+    case 4: return h->fn.a4(r->rdi, r->rsi, r->rdx, r->r10);
+    default: return h->fn.a5(r->rdi, r->rsi, r->rdx, r->r10, r->r8);
+    }
+}
+
+void do_hypercall(struct cpu_regs *r)
+{
+    struct vcpu *v = current_vcpu();
+    struct domain *d = v->domain;
+    unsigned long nr = r->rax;
+
+    if ( !v->pv.kernel_mode )
+    {
+        /* A SYSCALL from guest user mode goes to the guest kernel's
+         * callback: not there yet, so the domain stops here. */
+        domain_shutdown_current(SHUTDOWN_crash,
+                                "SYSCALL from guest user mode: bounce not implemented yet");
+    }
+    if ( nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].nargs )
+    {
+        r->rax = (unsigned long)call(&hypercall_table[nr], r);
+        return;
+    }
+    if ( nr < 64 && !(d->enosys_seen[nr / 32] & (1u << (nr % 32))) )
+    {
+        d->enosys_seen[nr / 32] |= 1u << (nr % 32);
+        printk(TLOG_WARNING "d%u: hypercall %lu is not implemented: -ENOSYS\n",
+               d->domain_id, nr);
+    }
+    else if ( nr >= 64 && !(d->enosys_seen[1] & (1u << 31)) )
+    {
+        d->enosys_seen[1] |= 1u << 31;
+        printk(TLOG_WARNING "d%u: hypercall %lu does not exist: -ENOSYS\n",
+               d->domain_id, nr);
+    }
+    r->rax = (unsigned long)-ENOSYS;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* Hypercall dispatch and handlers (core/hypercall.c and one file per family). */
+#ifndef TERN_HYPERCALL_H
+#define TERN_HYPERCALL_H
+
+#include <asm/regs.h>
+
+/* A guest's SYSCALL: a hypercall from its kernel (number in RAX, arguments
+ * in RDI, RSI, RDX, R10, R8, result in RAX). */
+void do_hypercall(struct cpu_regs *r);
+
+long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer);
+long do_xen_version(unsigned long cmd, unsigned long arg);
+long do_sched_op(unsigned long cmd, unsigned long arg);
+long do_set_trap_table(unsigned long traps);
+long do_event_channel_op(unsigned long cmd, unsigned long arg);
+
+#endif /* TERN_HYPERCALL_H */
