@@ -31,6 +31,11 @@ static const struct hypercall hypercall_table[64] = {
     HC2(__HYPERVISOR_xen_version, do_xen_version),
     HC2(__HYPERVISOR_sched_op, do_sched_op),
     HC2(__HYPERVISOR_event_channel_op, do_event_channel_op),
+    HC2(__HYPERVISOR_stack_switch, do_stack_switch),
+    HC2(__HYPERVISOR_set_segment_base, do_set_segment_base),
+    HC3(__HYPERVISOR_set_callbacks, do_set_callbacks),
+    HC2(__HYPERVISOR_callback_op, do_callback_op),
+    HC1(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch),
 };
 
 static long call(const struct hypercall *h, const struct cpu_regs *r)
@@ -54,9 +59,14 @@ void do_hypercall(struct cpu_regs *r)
     if ( !v->pv.kernel_mode )
     {
         /* A SYSCALL from guest user mode goes to the guest kernel's
-         * callback: not there yet, so the domain stops here. */
-        domain_shutdown_current(SHUTDOWN_crash,
-                                "SYSCALL from guest user mode: bounce not implemented yet");
+         * syscall callback. */
+        pv_bounce(r, v->pv.syscall_callback, v->pv.syscall_masks_events ? 2 : 0, 0);
+        return;
+    }
+    if ( nr == __HYPERVISOR_iret )
+    {
+        pv_do_iret(r);
+        return;
     }
     if ( nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].nargs )
     {

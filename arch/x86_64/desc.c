@@ -42,6 +42,8 @@ void idt_init(void)
 
     for ( v = 0; v < 256; v++ )
         set_gate(v, 0);
+    /* int3 and into are allowed from ring 3 (guests), as on Xen. */
+    idt[3].type = idt[4].type = 0xee;
     set_gate(2, IST_NMI);
     set_gate(8, IST_DF);
     set_gate(18, IST_MC);

@@ -37,8 +37,18 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame
 void __noreturn arch_enter_guest(struct cpu_regs *frame);
 /* Drop the current stack and call fn on a fresh one; fn must not return. */
 void __noreturn reset_stack_and_call(void (*fn)(void));
-/* Handle an exception a guest took (vector < 32). */
+/* Handle an exception a guest took (vector < 32): bounce it to the guest's
+ * trap table, or stop the domain when it has no handler. */
 void pv_guest_trap(struct cpu_regs *frame);
+/* Deliver to the guest kernel at handler with Xen's PV exception frame;
+ * flags: 1 = push error_code, 2 = set the upcall mask (interrupt gate). */
+void pv_bounce(struct cpu_regs *frame, uint64_t handler, unsigned int flags,
+               uint64_t error_code);
+/* HYPERVISOR_iret, from the iret_context on the guest's stack. */
+void pv_do_iret(struct cpu_regs *frame);
+/* Switch a running vCPU between guest kernel and guest user mode (page
+ * tables and GS bases). */
+void toggle_guest_mode(struct vcpu *v);
 /* Before returning to a guest: force IF on, IOPL 0, ring-3 selectors. */
 void pv_sanitise_frame(struct cpu_regs *frame);
 /*

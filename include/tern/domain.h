@@ -16,6 +16,7 @@
 
 /* The PV state of a vCPU that the architecture keeps (arch/x86_64/pv/). */
 struct pv_vcpu {
+    uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image */
     struct cpu_regs regs;            /* guest registers while not running */
     uint64_t kernel_cr3;             /* machine address of the kernel L4 */
     uint64_t user_cr3;               /* of the user L4, 0 if none */
@@ -23,7 +24,10 @@ struct pv_vcpu {
     uint64_t fs_base, gs_base_kernel, gs_base_user;
     uint64_t kernel_sp, kernel_ss;   /* stack_switch */
     struct trap_info traps[256];     /* set_trap_table; address 0 = none */
-    uint64_t event_callback, failsafe_callback, syscall_callback;
+    uint64_t event_callback, failsafe_callback, syscall_callback, nmi_callback;
+    bool syscall_masks_events;       /* CALLBACKF_mask_events on syscall */
+    bool failsafe_masks_events;
+    bool fpu_ts;                     /* virtual CR0.TS (fpu_taskswitch) */
 };
 
 struct domain;

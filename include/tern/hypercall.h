@@ -14,5 +14,11 @@ long do_xen_version(unsigned long cmd, unsigned long arg);
 long do_sched_op(unsigned long cmd, unsigned long arg);
 long do_set_trap_table(unsigned long traps);
 long do_event_channel_op(unsigned long cmd, unsigned long arg);
+long do_stack_switch(unsigned long ss, unsigned long esp);
+long do_set_segment_base(unsigned long which, unsigned long base);
+long do_set_callbacks(unsigned long event, unsigned long failsafe,
+                      unsigned long syscall);
+long do_callback_op(unsigned long cmd, unsigned long arg);
+long do_fpu_taskswitch(unsigned long set);
 
 #endif /* TERN_HYPERCALL_H */

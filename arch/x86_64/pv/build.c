@@ -137,4 +137,10 @@ void pv_vcpu_init_regs(struct vcpu *v, uint64_t rip, uint64_t rsp, uint64_t rsi)
     r->ss = GUEST_DS;
     r->rflags = 0x202;                       /* IF: the guest's is evtchn_upcall_mask */
     v->pv.kernel_mode = true;
+    /* The FPU as after FNINIT, SSE with all exceptions masked. */
+    memset(v->pv.fpu, 0, sizeof(v->pv.fpu));
+    v->pv.fpu[0] = 0x7f;                     /* FCW 0x037f */
+    v->pv.fpu[1] = 0x03;
+    v->pv.fpu[24] = 0x80;                    /* MXCSR 0x1f80 */
+    v->pv.fpu[25] = 0x1f;
 }

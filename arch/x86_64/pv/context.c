@@ -12,10 +12,17 @@
 extern const char syscall_entry[], guest_copy_insn[], guest_copy_fixup_point[];
 size_t guest_copy_raw(void *dst, const void *src, size_t n);
 
+static void clts(void)
+{
+    __asm__ __volatile__("clts" ::: "memory");
+}
+
 void pv_cpu_init(void)
 {
     struct percpu *pc = this_cpu();
 
+    /* Guests use SSE: FXSAVE/FXRSTOR and unmasked SIMD exceptions. */
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
     pc->sysc.frame_top = pc->tss.rsp[0];
     /* SYSCALL: CS 0xe008, SS 0xe010; SYSRET (64-bit): CS 0xe033, SS 0xe02b. */
     wrmsr(MSR_STAR, ((uint64_t)GUEST_CS32 << 48) | ((uint64_t)TERN_CS << 32));
@@ -36,9 +43,14 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame
 {
     if ( prev )
     {
+        clts();
+        __asm__ __volatile__("fxsave64 %0" : "=m"(prev->pv.fpu));
         prev->pv.regs = *frame;
         prev->pv.fs_base = rdmsr(MSR_FS_BASE);
-        prev->pv.gs_base_kernel = rdmsr(MSR_GS_BASE);
+        if ( prev->pv.kernel_mode )
+            prev->pv.gs_base_kernel = rdmsr(MSR_GS_BASE);
+        else
+            prev->pv.gs_base_user = rdmsr(MSR_GS_BASE);
     }
     if ( !next )
     {
@@ -46,10 +58,15 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame
         return;
     }
     *frame = next->pv.regs;
+    clts();
+    __asm__ __volatile__("fxrstor64 %0" :: "m"(next->pv.fpu));
+    if ( next->pv.fpu_ts )
+        write_cr0(read_cr0() | X86_CR0_TS);
     write_cr3(next->pv.kernel_mode || !next->pv.user_cr3 ?
               next->pv.kernel_cr3 : next->pv.user_cr3);
     wrmsr(MSR_FS_BASE, next->pv.fs_base);
-    wrmsr(MSR_GS_BASE, next->pv.gs_base_kernel);
+    wrmsr(MSR_GS_BASE, next->pv.kernel_mode ? next->pv.gs_base_kernel
+                                            : next->pv.gs_base_user);
 }
 
 void arch_enter_guest(struct cpu_regs *frame)

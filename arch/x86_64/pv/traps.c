@@ -1,27 +1,248 @@
 /* SPDX-License-Identifier: MIT */
-/* Exceptions taken by a PV guest. */
+/* Exceptions taken by a PV guest: trap bounce to its trap table, iret. */
 /*
- * Trap bounce (delivering an exception to the guest's trap table with the
- * PV exception frame) is the next step; until then an exception in a
- * guest stops that domain with a report, and Tern and the other domains go
- * on.
+ * Trap bounce delivers an exception (or an event upcall) to the guest
+ * kernel as Xen does for 64-bit PV guests. On the guest kernel's stack
+ * (its current RSP when in kernel mode, else the stack_switch stack after
+ * switching to kernel mode), 16-byte aligned, Tern writes, low to high:
+ *
+ *   RCX, R11, [error code], RIP, CS, RFLAGS, RSP, SS
+ *
+ * CS carries the vCPU's saved upcall mask in bits 32-39 and RPL 0 when the
+ * interrupted context was the guest kernel (so the guest can tell kernel
+ * from user as on bare metal); RFLAGS.IF is the inverse of that mask. The
+ * guest resumes at the handler with the flat kernel selectors; interrupt
+ * gates (and event upcalls) also set the upcall mask. HYPERVISOR_iret undoes
+ * it from the iret_context the guest leaves on its stack.
+ *
+ * A frame that cannot be written (bad guest stack) or an exception with no
+ * handler stops the domain with a report, as Xen's domain_crash does.
  */
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <tern/console.h>
+#include <tern/errno.h>
+#include <tern/hypercall.h>
+#include <tern/lib.h>
 #include <tern/sched.h>
 #include <xen/sched.h>
+#include <xen/xen.h>
+
+#define TBF_ERRCODE   1u
+#define TBF_INTERRUPT 2u
+
+#define EFLAGS_TF  (1ul << 8)
+#define EFLAGS_IF  (1ul << 9)
+#define EFLAGS_NT  (1ul << 14)
+#define EFLAGS_RF  (1ul << 16)
+#define EFLAGS_VM  (1ul << 17)
+#define EFLAGS_AC  (1ul << 18)
+
+static void __noreturn crash_current(const char *fmt, ...) __printf(1, 2);
+static void crash_current(const char *fmt, ...)
+{
+    char why[192];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    domain_shutdown_current(SHUTDOWN_crash, why);
+}
+
+void toggle_guest_mode(struct vcpu *v)
+{
+    if ( v->pv.kernel_mode )
+        v->pv.gs_base_kernel = rdmsr(MSR_GS_BASE);
+    else
+        v->pv.gs_base_user = rdmsr(MSR_GS_BASE);
+    v->pv.kernel_mode = !v->pv.kernel_mode;
+    wrmsr(MSR_GS_BASE, v->pv.kernel_mode ? v->pv.gs_base_kernel : v->pv.gs_base_user);
+    write_cr3(v->pv.kernel_mode || !v->pv.user_cr3 ? v->pv.kernel_cr3 : v->pv.user_cr3);
+}
+
+void pv_bounce(struct cpu_regs *r, uint64_t handler, unsigned int flags,
+               uint64_t error_code)
+{
+    struct vcpu *v = current_vcpu();
+    uint64_t frame[8], sp, cs = r->cs & 0xffff;
+    uint8_t mask = v->vcpu_info->evtchn_upcall_mask;
+    unsigned int n = 0;
+
+    if ( !handler )
+        crash_current("no handler for vector %lu at %016lx", r->vector, r->rip);
+    if ( v->pv.kernel_mode )
+    {
+        sp = r->rsp;
+        cs &= ~3ul;                         /* tell the guest: kernel context */
+    }
+    else
+    {
+        toggle_guest_mode(v);
+        sp = v->pv.kernel_sp;
+    }
+    sp &= ~0xful;
+    frame[n++] = r->rcx;
+    frame[n++] = r->r11;
+    if ( flags & TBF_ERRCODE )
+        frame[n++] = error_code;
+    frame[n++] = r->rip;
+    frame[n++] = cs | ((uint64_t)mask << 32);
+    frame[n++] = (r->rflags & ~EFLAGS_IF) | (mask ? 0 : EFLAGS_IF);
+    frame[n++] = r->rsp;
+    frame[n++] = r->ss;
+    sp -= n * sizeof(uint64_t);
+    if ( copy_to_guest(sp, frame, n * sizeof(uint64_t)) )
+        crash_current("cannot write an exception frame at %016lx (vector %lu)",
+                      sp, r->vector);
+    if ( flags & TBF_INTERRUPT )
+        v->vcpu_info->evtchn_upcall_mask = 1;
+    r->rip = handler;
+    r->rsp = sp;
+    r->cs = FLAT_KERNEL_CS;
+    r->ss = FLAT_KERNEL_SS;
+    r->rflags &= ~(EFLAGS_AC | EFLAGS_VM | EFLAGS_RF | EFLAGS_NT | EFLAGS_TF);
+}
+
+/* Bounce vector to the guest's trap table entry. */
+static void bounce_trap(struct cpu_regs *r, unsigned int vector, bool errcode,
+                        uint64_t error_code)
+{
+    const struct trap_info *ti = &current_vcpu()->pv.traps[vector];
+
+    if ( !ti->address )
+        crash_current("exception %u (error code %#lx) at %04lx:%016lx with no "
+                      "handler in the trap table", vector, error_code,
+                      r->cs, r->rip);
+    r->vector = vector;
+    pv_bounce(r, ti->address, (errcode ? TBF_ERRCODE : 0) |
+              (TI_GET_IF(ti) ? TBF_INTERRUPT : 0), error_code);
+}
+
+/* Does the vector push an error code? */
+static bool has_error_code(unsigned int v)
+{
+    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
+}
+
+/*
+ * A #GP from a guest: an `int $N` that Tern's IDT refused (DPL 0) goes to
+ * the guest's vector N when the guest's gate allows its privilege, as on
+ * Xen; else it is the guest's own #GP.
+ */
+static void guest_gp(struct cpu_regs *r)
+{
+    uint8_t insn[2];
+    unsigned int dpl_needed;
+
+    if ( (r->error_code & 7) == 2 && !copy_from_guest(insn, r->rip, 2) &&
+         insn[0] == 0xcd && insn[1] == r->error_code >> 3 )
+    {
+        const struct trap_info *ti = &current_vcpu()->pv.traps[insn[1]];
+
+        dpl_needed = current_vcpu()->pv.kernel_mode ? 1 : 3;
+        if ( ti->address && TI_GET_DPL(ti) >= dpl_needed )
+        {
+            r->rip += 2;
+            bounce_trap(r, insn[1], false, 0);
+            return;
+        }
+    }
+    bounce_trap(r, 13, true, r->error_code);
+}
 
 void pv_guest_trap(struct cpu_regs *r)
 {
-    struct vcpu *v = current_vcpu();
-    char why[160];
+    unsigned int vec = (unsigned int)r->vector;
 
-    snprintf(why, sizeof(why), "exception %lu (error code %#lx) at %04lx:%016lx, "
-             "rsp %016lx, cr2 %016lx; trap bounce is not implemented yet",
-             r->vector, r->error_code, r->cs, r->rip, r->rsp,
-             r->vector == 14 ? read_cr2() : 0ul);
-    if ( !v )
-        panic("guest exception with no current vCPU: %s", why);
-    domain_shutdown_current(SHUTDOWN_crash, why);
+    switch ( vec )
+    {
+    case 13:
+        guest_gp(r);
+        return;
+    case 14:
+        current_vcpu()->vcpu_info->arch.cr2 = read_cr2();
+        break;
+    case 2:
+    case 8:
+    case 18:
+        crash_current("exception %u in the guest at %016lx", vec, r->rip);
+    default:
+        break;
+    }
+    bounce_trap(r, vec, has_error_code(vec), r->error_code);
+}
+
+/*
+ * HYPERVISOR_iret: the guest's stub pushed RCX, R11 and RAX under the
+ * frame it returns through, so RSP points at a struct iret_context.
+ */
+void pv_do_iret(struct cpu_regs *r)
+{
+    struct vcpu *v = current_vcpu();
+    struct iret_context ic;
+
+    if ( copy_from_guest(&ic, r->rsp, sizeof(ic)) )
+        crash_current("iret: unreadable iret frame at %016lx", r->rsp);
+    if ( (ic.cs & 3) == 3 && v->pv.kernel_mode )
+    {
+        if ( !v->pv.user_cr3 )
+            crash_current("iret to user mode without user page tables");
+        toggle_guest_mode(v);
+    }
+    r->rax = ic.rax;
+    if ( !(ic.flags & VGCF_in_syscall) )
+    {
+        r->r11 = ic.r11;
+        r->rcx = ic.rcx;
+    }
+    r->rip = ic.rip;
+    r->cs = v->pv.kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS;
+    r->ss = v->pv.kernel_mode ? FLAT_KERNEL_SS : FLAT_USER_SS;
+    if ( !(ic.flags & VGCF_in_syscall) )
+    {
+        r->cs = ic.cs | 3;
+        r->ss = ic.ss | 3;
+    }
+    r->rflags = (ic.rflags & ~(EFLAGS_VM | EFLAGS_NT)) | EFLAGS_IF;
+    r->rsp = ic.rsp;
+    v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & EFLAGS_IF);
+}
+
+long do_stack_switch(unsigned long ss, unsigned long esp)
+{
+    struct vcpu *v = current_vcpu();
+
+    v->pv.kernel_ss = ss;
+    v->pv.kernel_sp = esp;
+    return 0;
+}
+
+long do_set_segment_base(unsigned long which, unsigned long base)
+{
+    struct vcpu *v = current_vcpu();
+
+    if ( base >= 0x0000800000000000ul && base < 0xffff800000000000ul )
+        return -EINVAL;                      /* not canonical */
+    switch ( which )
+    {
+    case SEGBASE_FS:
+        wrmsr(MSR_FS_BASE, base);
+        v->pv.fs_base = base;
+        return 0;
+    case SEGBASE_GS_USER:
+        v->pv.gs_base_user = base;
+        if ( !v->pv.kernel_mode )
+            wrmsr(MSR_GS_BASE, base);
+        return 0;
+    case SEGBASE_GS_KERNEL:
+        v->pv.gs_base_kernel = base;
+        if ( v->pv.kernel_mode )
+            wrmsr(MSR_GS_BASE, base);
+        return 0;
+    case SEGBASE_GS_USER_SEL:
+        return -ENOSYS;                      /* selectors: with set_gdt */
+    default:
+        return -EINVAL;
+    }
 }
