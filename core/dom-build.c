@@ -200,6 +200,10 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     strlcpy(d->name, bd->cfg.name, sizeof(d->name));
     d->max_pages = nr;
     d->shutdown_reason = -1;
+    d->shutdown_code = -1;
+    d->max_vcpus = 1;
+    v->runstate.state = RUNSTATE_offline;
+    vcpu_timer_init(v);
     d->store_port = 1;
     d->console_port = 2;
     d->vcpu[0] = v;
@@ -215,13 +219,14 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
                (unsigned long)((b.l.v_end - b.l.v_start) >> 10));
         goto fail;
     }
-    if ( populate(d, nr) )
+    if ( populate(d, nr) || evtchn_init(d) )
         goto nomem;
     d->shared_info = alloc_xen_pages(0);
     if ( !d->shared_info )
         goto nomem;
     memset(d->shared_info, 0, PAGE_SIZE);
     mfn_to_page(virt_to_mfn(d->shared_info))->owner = domid;
+    pv_set_wallclock(d->shared_info);
     for ( pfn = 0; pfn < XEN_LEGACY_MAX_VCPUS; pfn++ )
         d->shared_info->vcpu_info[pfn].evtchn_upcall_mask = 1;
     v->vcpu_info = &d->shared_info->vcpu_info[0];
@@ -272,6 +277,7 @@ void domain_destroy(struct domain *d)
     if ( d->shared_info )
         free_xen_pages(d->shared_info, 0);
     heap_free(d->p2m);
+    heap_free(d->evtchn);
     heap_free(d->vcpu[0]);
     heap_free(d);
 }

@@ -3,6 +3,7 @@
 #include <tern/acpi.h>
 #include <tern/console.h>
 #include <tern/domain.h>
+#include <tern/event.h>
 #include <tern/lib.h>
 #include <tern/params.h>
 #include <tern/sched.h>
@@ -14,10 +15,19 @@ static unsigned int live_domains;
 static void console_emit_line(struct domain *d);
 static DEFINE_SPINLOCK(domlist_lock);
 
+static struct domain *domain_list[MAX_DOMAINS];
+
+struct domain *domain_by_id(domid_t id)
+{
+    return id < MAX_DOMAINS ? ACCESS_ONCE(domain_list[id]) : NULL;
+}
+
 void domain_start(struct domain *d)
 {
     unsigned long f = spin_lock_irqsave(&domlist_lock);
 
+    if ( d->domain_id < MAX_DOMAINS )
+        domain_list[d->domain_id] = d;
     live_domains++;
     spin_unlock_irqrestore(&domlist_lock, f);
     vcpu_wake(d->vcpu[0]);
@@ -53,7 +63,10 @@ void domain_shutdown_current(int reason, const char *why)
     else
         printk("d%u '%s': shut down (%s)\n", d->domain_id, d->name,
                shutdown_name(reason));
+    stop_timer(&v->singleshot);
+    evtchn_destroy(d);
     f = spin_lock_irqsave(&domlist_lock);
+    domain_list[d->domain_id] = NULL;
     left = --live_domains;
     spin_unlock_irqrestore(&domlist_lock, f);
 

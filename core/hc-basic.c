@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The first hypercalls: console_io, xen_version, sched_op, set_trap_table, a console event. */
+/* The first hypercalls: console_io, xen_version, sched_op, set_trap_table. */
 #include <asm/pv.h>
 #include <tern/console.h>
 #include <tern/errno.h>
+#include <tern/event.h>
 #include <tern/hypercall.h>
 #include <tern/lib.h>
 #include <tern/sched.h>
@@ -120,6 +121,40 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
             return -EINVAL;
         domain_shutdown_current((int)sd.reason, NULL);
     }
+    case SCHEDOP_block:
+        /* Enable event delivery and wait for an event (Xen's semantics). */
+        current_vcpu()->vcpu_info->evtchn_upcall_mask = 0;
+        vcpu_block_current();
+        return 0;
+    case SCHEDOP_poll:
+    {
+        struct sched_poll sp;
+        evtchn_port_t ports[128];
+        struct vcpu *v = current_vcpu();
+
+        if ( copy_from_guest(&sp, arg, sizeof(sp)) )
+            return -EFAULT;
+        if ( sp.nr_ports > ARRAY_SIZE(ports) )
+            return -EINVAL;
+        if ( copy_from_guest(ports, (unsigned long)sp.ports.p,
+                             sp.nr_ports * sizeof(ports[0])) )
+            return -EFAULT;
+        if ( evtchn_any_pending(v->domain, ports, sp.nr_ports) )
+            return 0;
+        if ( sp.timeout )
+            set_timer(&v->singleshot, (s_time_t)sp.timeout);
+        vcpu_block_current();
+        return 0;
+    }
+    case SCHEDOP_shutdown_code:
+    {
+        struct sched_shutdown sd;
+
+        if ( copy_from_guest(&sd, arg, sizeof(sd)) )
+            return -EFAULT;
+        current_vcpu()->domain->shutdown_code = (int)sd.reason;
+        return 0;
+    }
     default:
         return -ENOSYS;
     }
@@ -145,30 +180,4 @@ long do_set_trap_table(unsigned long traps)
         v->pv.traps[ti.vector] = ti;
     }
     return 0;
-}
-
-long do_event_channel_op(unsigned long cmd, unsigned long arg)
-{
-    struct domain *d = current_vcpu()->domain;
-
-    switch ( cmd )
-    {
-    case EVTCHNOP_send:
-    {
-        struct evtchn_send send;
-
-        if ( copy_from_guest(&send, arg, sizeof(send)) )
-            return -EFAULT;
-        if ( send.port == d->console_port )
-        {
-            domain_console_flush(d);
-            return 0;
-        }
-        if ( send.port == d->store_port )
-            return 0;               /* no xenstore yet: nobody listens */
-        return -EINVAL;
-    }
-    default:
-        return -ENOSYS;
-    }
 }

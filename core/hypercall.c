@@ -36,6 +36,9 @@ static const struct hypercall hypercall_table[64] = {
     HC3(__HYPERVISOR_set_callbacks, do_set_callbacks),
     HC2(__HYPERVISOR_callback_op, do_callback_op),
     HC1(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch),
+    HC1(__HYPERVISOR_set_timer_op, do_set_timer_op),
+    HC3(__HYPERVISOR_vcpu_op, do_vcpu_op),
+    HC3(__HYPERVISOR_update_va_mapping, do_update_va_mapping),
 };
 
 static long call(const struct hypercall *h, const struct cpu_regs *r)

@@ -54,6 +54,33 @@ void vcpu_wake(struct vcpu *v)
     smp_send_ipi_others(VEC_EVENT);
 }
 
+void vcpu_kick(struct vcpu *v)
+{
+    if ( v->blocked )
+    {
+        v->blocked = false;
+        vcpu_wake(v);
+    }
+    else if ( v->running && v->processor != smp_processor_id() )
+        smp_send_ipi(v->processor, VEC_EVENT);
+}
+
+void vcpu_block_current(void)
+{
+    struct vcpu *v = current_vcpu();
+
+    v->blocked = true;
+    v->runnable = false;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    /* An event that came in meanwhile: do not sleep through it. */
+    if ( v->vcpu_info->evtchn_upcall_pending && v->blocked )
+    {
+        v->blocked = false;
+        v->runnable = true;
+    }
+    this_cpu()->need_resched = true;
+}
+
 static void slice_end(void *unused)
 {
     this_cpu()->need_resched = true;
@@ -68,6 +95,8 @@ static void start_running(struct vcpu *v)
     pc->need_resched = false;
     v->running = true;
     v->processor = pc->cpu;
+    pv_update_vcpu_time(v);
+    vcpu_runstate_update(v, RUNSTATE_running);
     if ( !pc->slice_timer.fn )
         timer_init(&pc->slice_timer, slice_end, NULL, "timeslice");
     set_timer(&pc->slice_timer, now() + MILLISECS(SCHED_SLICE_MS));
@@ -90,6 +119,8 @@ void schedule_tail(struct cpu_regs *frame)
             start_running(prev);
             return;
         }
+        if ( prev )
+            vcpu_runstate_update(prev, RUNSTATE_blocked);
         arch_switch_to(prev, NULL, frame);
         pc->curr = NULL;
         if ( prev )
@@ -97,6 +128,7 @@ void schedule_tail(struct cpu_regs *frame)
         reset_stack_and_call(idle_loop);
     }
     prev->running = false;
+    vcpu_runstate_update(prev, prev->runnable ? RUNSTATE_runnable : RUNSTATE_blocked);
     if ( prev->runnable )
         rq_push(prev);
     spin_unlock(&rq_lock);

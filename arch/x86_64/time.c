@@ -12,6 +12,8 @@
 #include <tern/console.h>
 #include <tern/smp.h>
 #include <tern/timer.h>
+#include <tern/domain.h>
+#include <asm/pv.h>
 
 #define PIT_HZ          1193182u
 #define CALIBRATE_MS    10
@@ -130,4 +132,91 @@ void apic_timer_program(s_time_t t)
     if ( ticks > 0xffffffffu )
         ticks = 0xffffffffu;
     apic_write(APIC_TMICT, ticks ? (uint32_t)ticks : 1);
+}
+
+/*
+ * The pvclock of a vCPU: system time = system_time +
+ * ((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul >> 32, with an
+ * odd version while it is being written (the guest retries).
+ */
+void pv_update_vcpu_time(struct vcpu *v)
+{
+    struct vcpu_time_info *t = &v->vcpu_info->time;
+    uint64_t num = 1000000, den = tsc_khz_val;
+    int8_t shift = 0;
+
+    while ( num >= den )
+    {
+        den <<= 1;
+        shift++;
+    }
+    t->version++;
+    __asm__ __volatile__("" ::: "memory");
+    t->tsc_timestamp = rdtsc() - tsc0;
+    t->system_time = (uint64_t)(((unsigned __int128)t->tsc_timestamp * ns_mul) >> 32);
+    t->tsc_timestamp += tsc0;
+    t->tsc_to_system_mul = (uint32_t)((num << 32) / den);
+    t->tsc_shift = shift;
+    t->flags = 0;
+    __asm__ __volatile__("" ::: "memory");
+    t->version++;
+}
+
+/* Read one CMOS RTC register (BCD unless the status says binary). */
+static unsigned int cmos_read(uint8_t reg, bool bcd)
+{
+    uint8_t v;
+
+    outb(0x70, reg);
+    v = inb(0x71);
+    return bcd ? (v & 0xf) + (v >> 4) * 10 : v;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static uint64_t days_from_civil(unsigned int y, unsigned int m, unsigned int d)
+{
+    unsigned int era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = y / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (uint64_t)era * 146097 + doe - 719468;
+}
+
+static uint64_t boot_epoch;           /* seconds since 1970 at system time 0 */
+
+/* The RTC's wall-clock time in seconds since 1970, once at boot. */
+static uint64_t rtc_epoch(void)
+{
+    unsigned int sec, min, hour, day, mon, year, spins = 0;
+    bool bcd;
+
+    while ( (cmos_read(0x0a, false) & 0x80) && ++spins < 1000000 )
+        cpu_relax();                          /* update in progress */
+    bcd = !(cmos_read(0x0b, false) & 0x04);
+    sec = cmos_read(0x00, bcd);
+    min = cmos_read(0x02, bcd);
+    hour = cmos_read(0x04, bcd);
+    day = cmos_read(0x07, bcd);
+    mon = cmos_read(0x08, bcd);
+    year = cmos_read(0x09, bcd) + 2000;
+    if ( mon < 1 || mon > 12 || day < 1 || day > 31 )
+        return 0;
+    return days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
+}
+
+/* The wallclock is the time of day at system time 0, as on Xen. */
+void pv_set_wallclock(struct shared_info *s)
+{
+    if ( !boot_epoch )
+        boot_epoch = rtc_epoch() - (uint64_t)(now() / 1000000000);
+    s->wc_version++;
+    __asm__ __volatile__("" ::: "memory");
+    s->wc_sec = (uint32_t)boot_epoch;
+    s->wc_sec_hi = (uint32_t)(boot_epoch >> 32);
+    s->wc_nsec = 0;
+    __asm__ __volatile__("" ::: "memory");
+    s->wc_version++;
 }

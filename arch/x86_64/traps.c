@@ -114,6 +114,7 @@ void do_interrupt(struct cpu_regs *r)
     if ( regs_from_guest(r) )
     {
         schedule_tail(r);
+        pv_deliver_events(r);
         pv_sanitise_frame(r);
     }
 }

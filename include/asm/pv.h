@@ -44,6 +44,13 @@ void pv_guest_trap(struct cpu_regs *frame);
  * flags: 1 = push error_code, 2 = set the upcall mask (interrupt gate). */
 void pv_bounce(struct cpu_regs *frame, uint64_t handler, unsigned int flags,
                uint64_t error_code);
+/* Refresh v's pvclock (vcpu_info.time) from the TSC and system time. */
+void pv_update_vcpu_time(struct vcpu *v);
+/* Fill the wallclock of a new shared-info page (from the RTC at boot). */
+struct shared_info;
+void pv_set_wallclock(struct shared_info *s);
+/* Make the event upcall if one is due for the current vCPU. */
+void pv_deliver_events(struct cpu_regs *frame);
 /* HYPERVISOR_iret, from the iret_context on the guest's stack. */
 void pv_do_iret(struct cpu_regs *frame);
 /* Switch a running vCPU between guest kernel and guest user mode (page

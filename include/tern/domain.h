@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <asm/regs.h>
 #include <tern/boot-domains.h>
+#include <tern/event.h>
 #include <tern/spinlock.h>
+#include <tern/timer.h>
+#include <xen/vcpu.h>
 #include <xen/xen.h>
 
 #define MAX_DOMAINS   64
@@ -39,7 +42,11 @@ struct vcpu {
     bool running;                    /* on a pCPU now */
     bool runnable;                   /* wants a pCPU */
     bool queued;                     /* on the run queue */
+    bool blocked;                    /* SCHEDOP_block/poll: waits for an event */
     struct vcpu *rq_next;
+    struct timer singleshot;         /* set_timer_op, VCPUOP_set_singleshot_timer */
+    uint64_t runstate_area;          /* guest va of its vcpu_runstate_info, or 0 */
+    struct vcpu_runstate_info runstate;
     struct vcpu_info *vcpu_info;     /* in the shared-info page */
     struct pv_vcpu pv;
 };
@@ -56,8 +63,12 @@ struct domain {
     unsigned long console_pfn;
     uint32_t console_port, store_port;
     struct vcpu *vcpu[1];            /* vcpu[0] only, for now */
+    unsigned int max_vcpus;
+    struct evtchn *evtchn;           /* EVTCHN_MAX_PORTS channels */
+    evtchn_port_t virq_to_port[NR_VIRQS];
     bool dying;
     int shutdown_reason;             /* SHUTDOWN_*, -1 while running */
+    int shutdown_code;               /* SCHEDOP_shutdown_code, -1 if none */
     char out_line[DOM_LINE_MAX];     /* console output not yet printed */
     size_t out_len;
     uint32_t enosys_seen[2];         /* hypercall numbers logged as -ENOSYS */
@@ -80,6 +91,15 @@ void __noreturn domain_shutdown_current(int reason, const char *why);
 void domain_console_put(struct domain *d, const char *buf, size_t n);
 /* Drain the domain's console ring to the serial line. */
 void domain_console_flush(struct domain *d);
+
+/* A vCPU's one-shot timer (core/hc-time.c). */
+void vcpu_timer_init(struct vcpu *v);
+/* Account the end of v's current runstate and enter state (RUNSTATE_*);
+ * the guest's registered area is written when v is current. */
+void vcpu_runstate_update(struct vcpu *v, int state);
+
+/* The live domain with this id, or NULL. */
+struct domain *domain_by_id(domid_t id);
 
 /* The guest frame at a guest physical page (via the direct map). */
 void *domain_pfn_to_virt(const struct domain *d, unsigned long pfn);

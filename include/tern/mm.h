@@ -28,6 +28,10 @@ struct page_info {
 #define PGC_count_mask  0x00ffffffu
 
 #define PGT_none        (0ul << 60)
+#define PGT_l1_page_table (1ul << 60)
+#define PGT_l2_page_table (2ul << 60)
+#define PGT_l3_page_table (3ul << 60)
+#define PGT_l4_page_table (4ul << 60)
 #define PGT_type_mask   (0xful << 60)
 #define PGT_count_mask  0x00000000fffffffful
 

@@ -12,6 +12,12 @@
 
 /* Make v runnable and kick an idle pCPU to take it. */
 void vcpu_wake(struct vcpu *v);
+/* An event is pending for v: wake it if blocked, interrupt its pCPU if it
+ * runs elsewhere (the upcall is made on its way back to the guest). */
+void vcpu_kick(struct vcpu *v);
+/* The current vCPU waits for an event (SCHEDOP_block, SCHEDOP_poll); it
+ * is switched out on the way back to the guest. */
+void vcpu_block_current(void);
 /* At the end of an interrupt or hypercall taken from a guest, with the
  * guest frame: switch to the next runnable vCPU if this one's slice is over
  * or it stopped being runnable. */

@@ -22,6 +22,7 @@
 #include <asm/pv.h>
 #include <tern/console.h>
 #include <tern/errno.h>
+#include <tern/event.h>
 #include <tern/hypercall.h>
 #include <tern/lib.h>
 #include <tern/sched.h>
@@ -104,6 +105,14 @@ void pv_bounce(struct cpu_regs *r, uint64_t handler, unsigned int flags,
     r->rflags &= ~(EFLAGS_AC | EFLAGS_VM | EFLAGS_RF | EFLAGS_NT | EFLAGS_TF);
 }
 
+void pv_deliver_events(struct cpu_regs *r)
+{
+    struct vcpu *v = current_vcpu();
+
+    if ( v && v->pv.event_callback && evtchn_upcall_due(v) )
+        pv_bounce(r, v->pv.event_callback, TBF_INTERRUPT, 0);
+}
+
 /* Bounce vector to the guest's trap table entry. */
 static void bounce_trap(struct cpu_regs *r, unsigned int vector, bool errcode,
                         uint64_t error_code)
@@ -140,8 +149,10 @@ static void guest_gp(struct cpu_regs *r)
     {
         const struct trap_info *ti = &current_vcpu()->pv.traps[insn[1]];
 
+        /* int $0x80 takes Xen's direct path: any registered gate, whatever
+         * its DPL; other vectors need a DPL that admits the caller. */
         dpl_needed = current_vcpu()->pv.kernel_mode ? 1 : 3;
-        if ( ti->address && TI_GET_DPL(ti) >= dpl_needed )
+        if ( ti->address && (insn[1] == 0x80 || TI_GET_DPL(ti) >= dpl_needed) )
         {
             r->rip += 2;
             bounce_trap(r, insn[1], false, 0);
@@ -162,6 +173,9 @@ void pv_guest_trap(struct cpu_regs *r)
         return;
     case 14:
         current_vcpu()->vcpu_info->arch.cr2 = read_cr2();
+        /* The guest kernel sees its faults as supervisor faults. */
+        if ( current_vcpu()->pv.kernel_mode )
+            r->error_code &= ~4ul;
         break;
     case 2:
     case 8:
