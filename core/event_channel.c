@@ -264,7 +264,7 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
     struct evtchn *c = port_ptr(d, port);
     struct domain *rd;
 
-    if ( !c )
+    if ( !c || c->state == ECS_FREE )
         return -EINVAL;
     rd = c->state == ECS_INTERDOMAIN ? domain_by_id(c->remote_dom) : NULL;
     if ( rd )
