@@ -39,17 +39,26 @@ static const struct hypercall hypercall_table[64] = {
     HC1(__HYPERVISOR_set_timer_op, do_set_timer_op),
     HC3(__HYPERVISOR_vcpu_op, do_vcpu_op),
     HC3(__HYPERVISOR_update_va_mapping, do_update_va_mapping),
+    HC2(__HYPERVISOR_memory_op, do_memory_op),
+    HC2(__HYPERVISOR_multicall, do_multicall),
+    HC2(__HYPERVISOR_vm_assist, do_vm_assist),
+    HC2(__HYPERVISOR_physdev_op, do_physdev_op),
 };
 
-static long call(const struct hypercall *h, const struct cpu_regs *r)
+long hypercall_dispatch(unsigned long nr, const unsigned long args[6])
 {
+    const struct hypercall *h;
+
+    if ( nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr].nargs )
+        return -ENOSYS;
+    h = &hypercall_table[nr];
     switch ( h->nargs )
     {
-    case 1: return h->fn.a1(r->rdi);
-    case 2: return h->fn.a2(r->rdi, r->rsi);
-    case 3: return h->fn.a3(r->rdi, r->rsi, r->rdx);
-    case 4: return h->fn.a4(r->rdi, r->rsi, r->rdx, r->r10);
-    default: return h->fn.a5(r->rdi, r->rsi, r->rdx, r->r10, r->r8);
+    case 1: return h->fn.a1(args[0]);
+    case 2: return h->fn.a2(args[0], args[1]);
+    case 3: return h->fn.a3(args[0], args[1], args[2]);
+    case 4: return h->fn.a4(args[0], args[1], args[2], args[3]);
+    default: return h->fn.a5(args[0], args[1], args[2], args[3], args[4]);
     }
 }
 
@@ -73,7 +82,9 @@ void do_hypercall(struct cpu_regs *r)
     }
     if ( nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].nargs )
     {
-        r->rax = (unsigned long)call(&hypercall_table[nr], r);
+        const unsigned long args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+
+        r->rax = (unsigned long)hypercall_dispatch(nr, args);
         return;
     }
     if ( nr < 64 && !(d->enosys_seen[nr / 32] & (1u << (nr % 32))) )

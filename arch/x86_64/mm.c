@@ -110,3 +110,13 @@ unsigned long get_gpfn_from_mfn(unsigned long mfn)
     return mfn < m2p_entries ?
         m2p_blocks[mfn / M2P_PER_BLOCK][mfn % M2P_PER_BLOCK] : INVALID_M2P_ENTRY;
 }
+
+unsigned int arch_m2p_nr_blocks(void)
+{
+    return (unsigned int)((m2p_entries + M2P_PER_BLOCK - 1) / M2P_PER_BLOCK);
+}
+
+unsigned long arch_m2p_block_mfn(unsigned int i)
+{
+    return i < arch_m2p_nr_blocks() ? virt_to_maddr(m2p_blocks[i]) >> PAGE_SHIFT : 0;
+}

@@ -100,10 +100,16 @@ void do_interrupt(struct cpu_regs *r)
         break;
     default:
         if ( r->vector < 32 && regs_from_guest(r) )
+        {
             pv_guest_trap(r);
-        else if ( r->vector == 14 && (fixup = guest_copy_fixup(r->rip)) )
+            break;
+        }
+        if ( r->vector == 14 && (fixup = guest_copy_fixup(r->rip)) )
+        {
             r->rip = fixup;
-        else if ( r->vector < 32 )
+            break;
+        }
+        if ( r->vector < 32 )
             fatal_trap(r);
         printk(TLOG_WARNING "unexpected interrupt vector %lu on CPU %u\n",
                r->vector, smp_processor_id());

@@ -31,6 +31,7 @@ struct pv_vcpu {
     bool syscall_masks_events;       /* CALLBACKF_mask_events on syscall */
     bool failsafe_masks_events;
     bool fpu_ts;                     /* virtual CR0.TS (fpu_taskswitch) */
+    unsigned int iopl;               /* virtual IOPL 0..3 (PHYSDEVOP_set_iopl) */
 };
 
 struct domain;
@@ -72,6 +73,7 @@ struct domain {
     char out_line[DOM_LINE_MAX];     /* console output not yet printed */
     size_t out_len;
     uint32_t enosys_seen[2];         /* hypercall numbers logged as -ENOSYS */
+    unsigned long vm_assist;         /* 1 << VMASST_TYPE_* enabled (vm_assist) */
 };
 
 /* Build a domain from its boot description. Returns it, or NULL after

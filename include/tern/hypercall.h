@@ -8,6 +8,9 @@
 /* A guest's SYSCALL: a hypercall from its kernel (number in RAX, arguments
  * in RDI, RSI, RDX, R10, R8, result in RAX). */
 void do_hypercall(struct cpu_regs *r);
+/* Run hypercall nr with its arguments, as the table says; -ENOSYS (not
+ * logged) for a number with no handler. iret is not in the table. */
+long hypercall_dispatch(unsigned long nr, const unsigned long args[6]);
 
 long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer);
 long do_xen_version(unsigned long cmd, unsigned long arg);
@@ -23,5 +26,9 @@ long do_fpu_taskswitch(unsigned long set);
 long do_set_timer_op(unsigned long timeout);
 long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long flags);
 long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg);
+long do_memory_op(unsigned long cmd, unsigned long arg);
+long do_multicall(unsigned long call_list, unsigned long nr_calls);
+long do_vm_assist(unsigned long cmd, unsigned long type);
+long do_physdev_op(unsigned long cmd, unsigned long arg);
 
 #endif /* TERN_HYPERCALL_H */

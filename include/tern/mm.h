@@ -54,6 +54,10 @@ void arch_directmap_extend(uint64_t top, uint64_t tables);
 void arch_m2p_init(unsigned long nr_frames);
 void set_gpfn_from_mfn(unsigned long mfn, unsigned long pfn);
 unsigned long get_gpfn_from_mfn(unsigned long mfn);
+/* The M2P's 2 MiB blocks (XENMEM_machphys_mfn_list): how many, and the
+ * first MFN of block i (0 when i is out of range). */
+unsigned int arch_m2p_nr_blocks(void);
+unsigned long arch_m2p_block_mfn(unsigned int i);
 
 /* Build the frame table and the allocator from the memory map, keeping
  * Tern's image and the boot modules out of it. Panics if RAM is too small. */

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* multicall: a batch of hypercalls in one trap, each result written back. */
+#include <stddef.h>
+#include <asm/pv.h>
+#include <tern/errno.h>
+#include <tern/hypercall.h>
+#include <tern/sched.h>
+#include <xen/xen.h>
+
+/*
+ * Run nr_calls multicall_entry_t from call_list in order: copy each from
+ * the guest, dispatch it through the hypercall table, write its result
+ * into the entry's result field. As in Xen 4.17:
+ *  - the list must start at an address a guest may name, else -EFAULT
+ *    before any call runs (even with nr_calls 0);
+ *  - an entry that cannot be read or written back stops the batch with
+ *    -EFAULT (the entries before it have run and kept their results);
+ *  - a nested multicall is refused with -EINVAL in its result field and
+ *    the batch goes on;
+ *  - HYPERVISOR_iret runs, its result is the restored RAX, and it ends the
+ *    batch (Xen's mc_exit); the multicall itself still returns 0, which
+ *    the guest then sees in RAX, as on Xen.
+ * Returns 0 or -EFAULT. nr_calls is 32 bits in Xen's prototype.
+ */
+long do_multicall(unsigned long call_list, unsigned long nr_calls)
+{
+    uint32_t i, nr = (uint32_t)nr_calls;
+    multicall_entry_t call;
+
+    if ( call_list >= 0x0000800000000000ul && call_list < HYPERVISOR_VIRT_END )
+        return -EFAULT;
+
+    for ( i = 0; i < nr; i++ )
+    {
+        unsigned long entry = call_list + i * sizeof(call);
+        bool stop = false;
+
+        if ( copy_from_guest(&call, entry, sizeof(call)) )
+            return -EFAULT;
+
+        if ( call.op == __HYPERVISOR_multicall )
+            call.result = (xen_ulong_t)-EINVAL;
+        else if ( call.op == __HYPERVISOR_iret )
+        {
+            struct cpu_regs *r = arch_guest_frame();
+
+            pv_do_iret(r);
+            call.result = r->rax;
+            stop = true;
+        }
+        else
+            call.result = (xen_ulong_t)hypercall_dispatch(call.op, call.args);
+
+        if ( copy_to_guest(entry + offsetof(multicall_entry_t, result),
+                           &call.result, sizeof(call.result)) )
+            return stop ? 0 : -EFAULT;
+        if ( stop )
+            break;
+    }
+    return 0;
+}
