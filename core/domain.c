@@ -30,6 +30,7 @@ void domain_start(struct domain *d)
         domain_list[d->domain_id] = d;
     live_domains++;
     spin_unlock_irqrestore(&domlist_lock, f);
+    vcpu_timers_start(d->vcpu[0]);
     vcpu_wake(d->vcpu[0]);
 }
 
@@ -63,7 +64,7 @@ void domain_shutdown_current(int reason, const char *why)
     else
         printk("d%u '%s': shut down (%s)\n", d->domain_id, d->name,
                shutdown_name(reason));
-    stop_timer(&v->singleshot);
+    vcpu_timers_stop(v);
     evtchn_destroy(d);
     f = spin_lock_irqsave(&domlist_lock);
     domain_list[d->domain_id] = NULL;

@@ -55,6 +55,12 @@ static void evtchn_set_pending(struct domain *d, evtchn_port_t port)
 
     if ( test_and_set(&s->evtchn_pending[port / BITS_PER_WORD], port % BITS_PER_WORD) )
         return;
+    /* A vCPU in SCHEDOP_poll wakes for any newly pending port, masked or not. */
+    if ( v->polling )
+    {
+        v->polling = false;
+        vcpu_kick(v);
+    }
     if ( s->evtchn_mask[port / BITS_PER_WORD] & (1ul << (port % BITS_PER_WORD)) )
         return;
     if ( test_and_set(&v->vcpu_info->evtchn_pending_sel, port / BITS_PER_WORD) )

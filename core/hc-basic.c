@@ -131,6 +131,7 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
         struct sched_poll sp;
         evtchn_port_t ports[128];
         struct vcpu *v = current_vcpu();
+        unsigned int i;
 
         if ( copy_from_guest(&sp, arg, sizeof(sp)) )
             return -EFAULT;
@@ -139,10 +140,14 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
         if ( copy_from_guest(ports, (unsigned long)sp.ports.p,
                              sp.nr_ports * sizeof(ports[0])) )
             return -EFAULT;
+        for ( i = 0; i < sp.nr_ports; i++ )
+            if ( ports[i] >= EVTCHN_MAX_PORTS )
+                return -EINVAL;
         if ( evtchn_any_pending(v->domain, ports, sp.nr_ports) )
             return 0;
+        v->polling = true;
         if ( sp.timeout )
-            set_timer(&v->singleshot, (s_time_t)sp.timeout);
+            set_timer(&v->poll_timer, (s_time_t)sp.timeout);
         vcpu_block_current();
         return 0;
     }
@@ -155,6 +160,23 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
         current_vcpu()->domain->shutdown_code = (int)sd.reason;
         return 0;
     }
+    default:
+        return -ENOSYS;
+    }
+}
+
+/* The old sched_op (number 6): the argument is the value itself. */
+long do_sched_op_compat(unsigned long cmd, unsigned long arg)
+{
+    switch ( cmd )
+    {
+    case SCHEDOP_yield:
+    case SCHEDOP_block:
+        return do_sched_op(cmd, 0);
+    case SCHEDOP_shutdown:
+        if ( arg > SHUTDOWN_MAX )
+            return -EINVAL;
+        domain_shutdown_current((int)arg, NULL);
     default:
         return -ENOSYS;
     }

@@ -14,6 +14,7 @@
 #include <tern/event.h>
 #include <tern/hypercall.h>
 #include <tern/lib.h>
+#include <tern/mm.h>
 #include <tern/sched.h>
 #include <xen/vcpu.h>
 
@@ -26,9 +27,81 @@ static void singleshot_fire(void *data)
     vcpu_kick(v);
 }
 
+static void periodic_fire(void *data)
+{
+    struct vcpu *v = data;
+
+    singleshot_fire(v);
+    if ( v->periodic_period )
+        set_timer(&v->periodic, v->periodic.expires + v->periodic_period);
+}
+
+static void poll_timeout(void *data)
+{
+    struct vcpu *v = data;
+
+    v->polling = false;
+    vcpu_kick(v);
+}
+
+/* Arm v's one-shot timer; a deadline already past fires now, so the
+ * event is pending before the hypercall returns (as on Xen). */
+static void arm_singleshot(struct vcpu *v, s_time_t t)
+{
+    if ( t <= now() )
+    {
+        stop_timer(&v->singleshot);
+        singleshot_fire(v);
+    }
+    else
+        set_timer(&v->singleshot, t);
+}
+
 void vcpu_timer_init(struct vcpu *v)
 {
     timer_init(&v->singleshot, singleshot_fire, v, "vcpu singleshot");
+    timer_init(&v->periodic, periodic_fire, v, "vcpu periodic");
+    timer_init(&v->poll_timer, poll_timeout, v, "vcpu poll");
+    v->periodic_period = MILLISECS(10);
+}
+
+void vcpu_timers_start(struct vcpu *v)
+{
+    if ( v->periodic_period )
+        set_timer(&v->periodic, now() + v->periodic_period);
+}
+
+void vcpu_timers_stop(struct vcpu *v)
+{
+    stop_timer(&v->singleshot);
+    stop_timer(&v->periodic);
+    stop_timer(&v->poll_timer);
+}
+
+/* Move v's vcpu_info into a guest frame (VCPUOP_register_vcpu_info). */
+static long register_vcpu_info(struct vcpu *v, unsigned long arg)
+{
+    struct vcpu_register_vcpu_info info;
+    struct vcpu_info *new;
+
+    if ( copy_from_guest(&info, arg, sizeof(info)) )
+        return -EFAULT;
+    if ( info.offset > PAGE_SIZE - sizeof(struct vcpu_info) )
+        return -ENXIO;
+    if ( v->vcpu_info_registered )
+        return -EINVAL;
+    if ( info.mfn >= max_mfn || mfn_to_page(info.mfn)->owner != v->domain->domain_id ||
+         (mfn_to_page(info.mfn)->type_info & PGT_type_mask) != PGT_none )
+        return -EINVAL;
+    new = (struct vcpu_info *)((char *)mfn_to_virt(info.mfn) + info.offset);
+    memcpy(new, v->vcpu_info, sizeof(*new));
+    /* As Xen: everything pending is flagged again in the new place. */
+    new->evtchn_upcall_pending = 1;
+    new->evtchn_pending_sel = ~0ul;
+    v->vcpu_info = new;
+    v->vcpu_info_registered = true;
+    pv_update_vcpu_time(v);
+    return 0;
 }
 
 long do_set_timer_op(unsigned long timeout)
@@ -38,7 +111,7 @@ long do_set_timer_op(unsigned long timeout)
     if ( !timeout )
         stop_timer(&v->singleshot);
     else
-        set_timer(&v->singleshot, (s_time_t)timeout);
+        arm_singleshot(v, (s_time_t)timeout);
     return 0;
 }
 
@@ -73,9 +146,8 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
             return -EINVAL;
         if ( copy_from_guest(&st, arg, sizeof(st)) )
             return -EFAULT;
-        if ( (st.flags & VCPU_SSHOTTMR_future) && (s_time_t)st.timeout_abs_ns < now() )
-            return -ETIME;
-        set_timer(&v->singleshot, (s_time_t)st.timeout_abs_ns);
+        /* VCPU_SSHOTTMR_future is ignored, as Xen 4.17 ignores it. */
+        arm_singleshot(v, (s_time_t)st.timeout_abs_ns);
         return 0;
     }
     case VCPUOP_stop_singleshot_timer:
@@ -84,7 +156,27 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
         stop_timer(&v->singleshot);
         return 0;
     case VCPUOP_stop_periodic_timer:
-        return 0;                        /* no periodic timer runs */
+        if ( v != curr )
+            return -EINVAL;
+        v->periodic_period = 0;
+        stop_timer(&v->periodic);
+        return 0;
+    case VCPUOP_set_periodic_timer:
+    {
+        struct vcpu_set_periodic_timer pt;
+
+        if ( v != curr )
+            return -EINVAL;
+        if ( copy_from_guest(&pt, arg, sizeof(pt)) )
+            return -EFAULT;
+        if ( pt.period_ns < (uint64_t)MILLISECS(1) || pt.period_ns > (uint64_t)SECONDS(1ll << 30) )
+            return -EINVAL;
+        v->periodic_period = (s_time_t)pt.period_ns;
+        set_timer(&v->periodic, now() + v->periodic_period);
+        return 0;
+    }
+    case VCPUOP_register_vcpu_info:
+        return register_vcpu_info(v, arg);
     case VCPUOP_register_runstate_memory_area:
     {
         struct vcpu_register_runstate_memory_area area;

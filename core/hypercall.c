@@ -38,6 +38,7 @@ static const struct hypercall hypercall_table[64] = {
     HC1(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch),
     HC1(__HYPERVISOR_set_timer_op, do_set_timer_op),
     HC3(__HYPERVISOR_vcpu_op, do_vcpu_op),
+    HC2(__HYPERVISOR_sched_op_compat, do_sched_op_compat),
     HC3(__HYPERVISOR_update_va_mapping, do_update_va_mapping),
     HC2(__HYPERVISOR_memory_op, do_memory_op),
     HC2(__HYPERVISOR_multicall, do_multicall),

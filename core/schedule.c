@@ -56,7 +56,7 @@ void vcpu_wake(struct vcpu *v)
 
 void vcpu_kick(struct vcpu *v)
 {
-    if ( v->blocked )
+    if ( v->blocked && !v->polling )
     {
         v->blocked = false;
         vcpu_wake(v);
@@ -72,8 +72,9 @@ void vcpu_block_current(void)
     v->blocked = true;
     v->runnable = false;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    /* An event that came in meanwhile: do not sleep through it. */
-    if ( v->vcpu_info->evtchn_upcall_pending && v->blocked )
+    /* An event that came in meanwhile (or a poll already over): do not
+     * sleep through it. */
+    if ( v->blocked && (v->polling ? false : v->vcpu_info->evtchn_upcall_pending) )
     {
         v->blocked = false;
         v->runnable = true;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Kit: ELF notes, the entry point, the hypercall page and exception stubs. */
 #include <xen/elfnote.h>
+#include <xen/xen.h>
 
 /*
  * One Xen ELF note: name "Xen", type, and a descriptor given as assembler
@@ -57,8 +58,11 @@ kit_hypercall_page:
  * Exception stubs. Xen bounces an exception to the kernel stack as
  * RCX, R11, [error code,] RIP, CS, RFLAGS, RSP, SS. Each stub restores RCX
  * and R11, pushes a zero error code for vectors without one, pushes the
- * vector, and joins trap_common, which saves the registers as struct
- * kit_trap_frame and calls kit_trap(frame), which does not return.
+ * vector, and joins kit_trap_common, which saves the registers as struct
+ * kit_trap_frame and calls kit_trap(frame). kit_trap returns only when a
+ * test's kit_trap_hook handled the exception: the (possibly edited) frame
+ * is then resumed with HYPERVISOR_iret. A test may add stubs of its own
+ * (for int $N) that do the same and jump to kit_trap_common.
  */
 #define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21)
 
@@ -81,6 +85,22 @@ trap_stub_\v:
     .set .Lvec, .Lvec + 1
     .endr
 
+/*
+ * The event callback a test may register (set_callbacks, or callback_op
+ * CALLBACKTYPE_event): Xen enters it with RCX, R11, RIP, CS, RFLAGS, RSP,
+ * SS on the stack and events masked. It reaches kit_trap() as the pseudo
+ * vector KIT_VECTOR_UPCALL, for the test's kit_trap_hook to handle.
+ */
+    .globl kit_upcall_entry
+kit_upcall_entry:
+    popq %rcx
+    popq %r11
+    pushq $0
+    pushq $256                  /* KIT_VECTOR_UPCALL */
+    jmp trap_common
+
+    .globl kit_trap_common
+kit_trap_common:
 trap_common:
     pushq %rax
     pushq %rbx
@@ -98,8 +118,36 @@ trap_common:
     pushq %r14
     pushq %r15
     movq %rsp, %rdi
+    movq %rsp, %rbx
     andq $-16, %rsp
     call kit_trap
+    movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp              /* vector, error code */
+    /* struct iret_context: rax, r11, rcx, flags (0), rip, cs, rflags, rsp, ss */
+    pushq $0
+    cmpl $0, kit_hypercall_mode(%rip)   /* KIT_HC_PAGE? */
+    jne 1f
+    jmp kit_hypercall_page + __HYPERVISOR_iret * 32    /* pushes rcx, r11, rax */
+1:  pushq %rcx
+    pushq %r11
+    pushq %rax
+    movl $__HYPERVISOR_iret, %eax
+    syscall
     ud2
 
     .macro stub_addr v

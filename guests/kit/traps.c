@@ -43,23 +43,37 @@ void kit_traps_init(void)
 }
 
 /*
- * Called from the entry stub with the frame: print the exception and the
- * registers and end the test with ERROR. A second exception while doing so
- * crashes the domain instead.
+ * Called from the entry stub with the frame. Unless the test's hook takes
+ * it (then this returns and the frame is resumed), print the exception and
+ * the registers and end the test with ERROR. A second exception while
+ * doing so crashes the domain instead.
  */
+kit_trap_hook_t kit_trap_hook;
+
 void kit_trap(struct kit_trap_frame *f)
 {
-    static bool nested;
+    static bool nested, in_hook;
     unsigned long cr2 = 0;
 
+    if ( kit_trap_hook && !in_hook && !nested )
+    {
+        bool handled;
+
+        in_hook = true;
+        handled = kit_trap_hook(f);
+        in_hook = false;
+        if ( handled )
+            return;
+    }
     if ( nested )
         kit_shutdown(SHUTDOWN_crash);
     nested = true;
 
     if ( f->vector == 14 && kit_map_shared_info() == 0 )
         cr2 = kit_shared_info->vcpu_info[0].arch.cr2;
-    kit_printf("kit: exception %lu %s, error code %#lx\n",
-               f->vector, f->vector < NR_VECTORS ? names[f->vector] : "?",
+    kit_printf("kit: exception %lu %s, error code %#lx\n", f->vector,
+               f->vector == KIT_VECTOR_UPCALL ? "(event upcall)" :
+               f->vector < NR_VECTORS ? names[f->vector] : "?",
                f->error_code);
     kit_printf("kit: rip %#018lx cs %#lx rflags %#lx rsp %#018lx ss %#lx\n",
                f->rip, f->cs, f->rflags, f->rsp, f->ss);

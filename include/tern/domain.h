@@ -46,6 +46,11 @@ struct vcpu {
     bool blocked;                    /* SCHEDOP_block/poll: waits for an event */
     struct vcpu *rq_next;
     struct timer singleshot;         /* set_timer_op, VCPUOP_set_singleshot_timer */
+    struct timer periodic;           /* VIRQ_TIMER every periodic_period ns */
+    s_time_t periodic_period;        /* 0: stopped */
+    struct timer poll_timer;         /* SCHEDOP_poll timeout */
+    volatile bool polling;           /* in SCHEDOP_poll */
+    bool vcpu_info_registered;       /* VCPUOP_register_vcpu_info done */
     uint64_t runstate_area;          /* guest va of its vcpu_runstate_info, or 0 */
     struct vcpu_runstate_info runstate;
     struct vcpu_info *vcpu_info;     /* in the shared-info page */
@@ -94,8 +99,11 @@ void domain_console_put(struct domain *d, const char *buf, size_t n);
 /* Drain the domain's console ring to the serial line. */
 void domain_console_flush(struct domain *d);
 
-/* A vCPU's one-shot timer (core/hc-time.c). */
+/* A vCPU's timers (core/hc-time.c); the periodic one starts with the
+ * vCPU at Xen's default 10 ms. */
 void vcpu_timer_init(struct vcpu *v);
+void vcpu_timers_start(struct vcpu *v);
+void vcpu_timers_stop(struct vcpu *v);
 /* Account the end of v's current runstate and enter state (RUNSTATE_*);
  * the guest's registered area is written when v is current. */
 void vcpu_runstate_update(struct vcpu *v, int state);

@@ -24,6 +24,7 @@ long do_set_callbacks(unsigned long event, unsigned long failsafe,
 long do_callback_op(unsigned long cmd, unsigned long arg);
 long do_fpu_taskswitch(unsigned long set);
 long do_set_timer_op(unsigned long timeout);
+long do_sched_op_compat(unsigned long cmd, unsigned long arg);
 long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long flags);
 long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg);
 long do_memory_op(unsigned long cmd, unsigned long arg);

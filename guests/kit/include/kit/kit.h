@@ -9,5 +9,6 @@
 #include <kit/console.h>
 #include <kit/mm.h>
 #include <kit/test.h>
+#include <kit/events.h>
 
 #endif /* KIT_KIT_H */

@@ -17,6 +17,29 @@ struct kit_trap_frame {
     unsigned long rip, cs, rflags, rsp, ss;
 };
 
+/*
+ * A test that provokes exceptions on purpose sets kit_trap_hook. kit_trap()
+ * calls it first; when it returns true the exception was expected and the
+ * frame (which the hook may edit: rip to skip the instruction, registers)
+ * is resumed by HYPERVISOR_iret. When it returns false, or is NULL, the
+ * exception is reported and ends the test, as without a hook. An exception
+ * inside the hook itself is never given to the hook.
+ */
+typedef bool (*kit_trap_hook_t)(struct kit_trap_frame *f);
+extern kit_trap_hook_t kit_trap_hook;
+
+/* The common entry path, for stubs a test adds for other vectors. */
+extern const char kit_trap_common[];
+
+/*
+ * An event callback entry point: an upcall reaches kit_trap() (and so the
+ * hook) as vector KIT_VECTOR_UPCALL with error code 0; the hook returns
+ * true to resume the interrupted code (HYPERVISOR_iret restores its
+ * RFLAGS.IF, so events are unmasked again if they were).
+ */
+#define KIT_VECTOR_UPCALL 256
+extern const char kit_upcall_entry[];
+
 void kit_traps_init(void);
 void kit_trap(struct kit_trap_frame *f);
 
