@@ -46,13 +46,18 @@ void serial_init(void)
     outb(uart_base + UART_MCR, 0x03);           /* DTR, RTS */
 }
 
+/*
+ * Wait for room in the transmitter as long as it takes a slow reader of the
+ * serial line to catch up (seconds under load in QEMU); give up only when
+ * no UART answers at all, so that output is never silently dropped.
+ */
 void serial_putc(char c)
 {
-    unsigned int spins = 0;
+    unsigned long spins = 0;
 
     if ( !uart_base )
         return;
-    while ( !(inb(uart_base + UART_LSR) & LSR_THRE) && ++spins < 100000 )
+    while ( !(inb(uart_base + UART_LSR) & LSR_THRE) && ++spins < 20000000ul )
         cpu_relax();
     outb(uart_base + UART_THR, (uint8_t)c);
 }
