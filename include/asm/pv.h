@@ -3,6 +3,7 @@
 #ifndef TERN_ASM_PV_H
 #define TERN_ASM_PV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,10 @@ struct shared_info;
 void pv_set_wallclock(struct shared_info *s);
 /* Make the event upcall if one is due for the current vCPU. */
 void pv_deliver_events(struct cpu_regs *frame);
+/* Emulate Xen's forced-emulation CPUID at the guest's RIP (#UD), or an
+ * RDMSR/WRMSR of a safe MSR (#GP); false when the guest takes the fault. */
+bool pv_emulate_forced_cpuid(struct cpu_regs *frame);
+bool pv_emulate_gp(struct cpu_regs *frame);
 /* HYPERVISOR_iret, from the iret_context on the guest's stack. */
 void pv_do_iret(struct cpu_regs *frame);
 /* Switch a running vCPU between guest kernel and guest user mode (page

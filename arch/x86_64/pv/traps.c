@@ -168,7 +168,13 @@ void pv_guest_trap(struct cpu_regs *r)
 
     switch ( vec )
     {
+    case 6:
+        if ( pv_emulate_forced_cpuid(r) )
+            return;
+        break;
     case 13:
+        if ( pv_emulate_gp(r) )
+            return;
         guest_gp(r);
         return;
     case 14:
