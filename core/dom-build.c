@@ -272,6 +272,7 @@ void domain_destroy(struct domain *d)
     for ( pfn = 0; d->p2m && pfn < d->nr_pages; pfn++ )
     {
         set_gpfn_from_mfn(d->p2m[pfn], INVALID_M2P_ENTRY);
+        mfn_to_page(d->p2m[pfn])->type_info = PGT_none;
         free_frames(d->p2m[pfn], 0);
     }
     if ( d->shared_info )

@@ -7,6 +7,7 @@
 #include <tern/domain.h>
 #include <tern/errno.h>
 #include <tern/sched.h>
+#include <xen/sched.h>
 #include <xen/xen.h>
 
 extern const char syscall_entry[], guest_copy_insn[], guest_copy_fixup_point[];
@@ -83,11 +84,28 @@ void reset_stack_and_call(void (*fn)(void))
     __builtin_unreachable();
 }
 
+/* The RFLAGS bits a guest may hold: arithmetic, TF, DF, RF, AC, ID (IF is
+ * always on: the guest's own is evtchn_upcall_mask; IOPL, NT, VM never). */
+#define GUEST_RFLAGS_MASK 0x250dd5ul
+
+static bool canonical(uint64_t a)
+{
+    return a < 0x0000800000000000ul || a >= 0xffff800000000000ul;
+}
+
+/*
+ * Everything IRETQ to a guest checks in ring 0 must be right here, else the
+ * fault would be Tern's: only the flat ring-3 selectors and a canonical RIP.
+ * Anything else ends the domain.
+ */
 void pv_sanitise_frame(struct cpu_regs *frame)
 {
-    frame->rflags = (frame->rflags | X86_EFLAGS_IF) & ~(3ul << 12) & ~(1ul << 14);
-    frame->cs |= 3;
-    frame->ss |= 3;
+    frame->rflags = (frame->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;
+    if ( frame->cs != GUEST_CS64 && frame->cs != GUEST_CS32 )
+        frame->cs = GUEST_CS64;
+    frame->ss = GUEST_DS;
+    if ( !canonical(frame->rip) )
+        domain_shutdown_current(SHUTDOWN_crash, "return to a non-canonical RIP");
 }
 
 /* Is [va, va+n) a range a guest may name? Not Tern's slots, canonical. */
