@@ -22,7 +22,7 @@ struct domain *domain_by_id(domid_t id)
     return id < MAX_DOMAINS ? ACCESS_ONCE(domain_list[id]) : NULL;
 }
 
-void domain_start(struct domain *d)
+void domain_register(struct domain *d)
 {
     unsigned long f = spin_lock_irqsave(&domlist_lock);
 
@@ -30,6 +30,10 @@ void domain_start(struct domain *d)
         domain_list[d->domain_id] = d;
     live_domains++;
     spin_unlock_irqrestore(&domlist_lock, f);
+}
+
+void domain_unpause(struct domain *d)
+{
     vcpu_timers_start(d->vcpu[0]);
     vcpu_wake(d->vcpu[0]);
 }

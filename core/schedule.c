@@ -103,6 +103,11 @@ static void start_running(struct vcpu *v)
     set_timer(&pc->slice_timer, now() + MILLISECS(SCHED_SLICE_MS));
 }
 
+/*
+ * Order matters: prev's state is saved before prev can be seen on the run
+ * queue (or as not running), else another pCPU could run it from stale
+ * registers.
+ */
 void schedule_tail(struct cpu_regs *frame)
 {
     struct percpu *pc = this_cpu();
@@ -112,28 +117,25 @@ void schedule_tail(struct cpu_regs *frame)
         return;
     spin_lock(&rq_lock);
     next = rq_pop();
-    if ( !next )
+    spin_unlock(&rq_lock);
+    if ( !next && prev->runnable )
     {
-        spin_unlock(&rq_lock);
-        if ( prev && prev->runnable )
-        {
-            start_running(prev);
-            return;
-        }
-        if ( prev )
-            vcpu_runstate_update(prev, RUNSTATE_blocked);
-        arch_switch_to(prev, NULL, frame);
-        pc->curr = NULL;
-        if ( prev )
-            prev->running = false;
-        reset_stack_and_call(idle_loop);
+        start_running(prev);                 /* nobody waits: a new slice */
+        return;
     }
-    prev->running = false;
     vcpu_runstate_update(prev, prev->runnable ? RUNSTATE_runnable : RUNSTATE_blocked);
-    if ( prev->runnable )
+    arch_switch_to(prev, NULL, frame);
+    spin_lock(&rq_lock);
+    prev->running = false;
+    if ( prev->runnable && !prev->queued )
         rq_push(prev);
     spin_unlock(&rq_lock);
-    arch_switch_to(prev, next, frame);
+    if ( !next )
+    {
+        pc->curr = NULL;
+        reset_stack_and_call(idle_loop);
+    }
+    arch_switch_to(NULL, next, frame);
     start_running(next);
 }
 

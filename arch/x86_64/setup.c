@@ -136,7 +136,9 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
         if ( (dlist[built] = domain_build(&boot_info, &doms[i], (domid_t)(i + 1))) )
             built++;
     for ( i = 0; i < built; i++ )
-        domain_start(dlist[i]);
+        domain_register(dlist[i]);
+    for ( i = 0; i < built; i++ )
+        domain_unpause(dlist[i]);
     heap_free(doms);
     if ( built )
         reset_stack_and_call(idle_loop);

@@ -87,8 +87,11 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
                             domid_t domid);
 /* Free a domain's memory and forget it. */
 void domain_destroy(struct domain *d);
-/* Start a built domain's first vCPU and count it as live. */
-void domain_start(struct domain *d);
+/* Count a built domain as live (all of them before any runs, so that none
+ * can be the last to end while others are still to start)... */
+void domain_register(struct domain *d);
+/* ...then let its first vCPU run. */
+void domain_unpause(struct domain *d);
 /* The domain asked to stop (SCHEDOP_shutdown) or Tern stops it (crash):
  * say why, free it, and power off when it was the last one. Called by the
  * domain's own running vCPU; does not return. */

@@ -221,13 +221,16 @@ void pv_do_iret(struct cpu_regs *r)
     r->ss = v->pv.kernel_mode ? FLAT_KERNEL_SS : FLAT_USER_SS;
     if ( !(ic.flags & VGCF_in_syscall) )
     {
-        /* Only the flat selectors exist until set_gdt does. */
-        if ( (ic.cs | 3) != GUEST_CS64 && (ic.cs | 3) != GUEST_CS32 )
-            crash_current("iret to code selector %#lx", (unsigned long)ic.cs);
-        if ( (ic.ss | 3) != GUEST_DS )
-            crash_current("iret to stack selector %#lx", (unsigned long)ic.ss);
-        r->cs = ic.cs | 3;
-        r->ss = ic.ss | 3;
+        /* Only the flat selectors exist until set_gdt does; bits above 15
+         * (the saved upcall mask of a bounce frame) are not the selector. */
+        uint64_t cs = (ic.cs & 0xffff) | 3, ss = (ic.ss & 0xffff) | 3;
+
+        if ( cs != GUEST_CS64 && cs != GUEST_CS32 )
+            crash_current("iret to code selector %#lx", (unsigned long)cs);
+        if ( ss != GUEST_DS )
+            crash_current("iret to stack selector %#lx", (unsigned long)ss);
+        r->cs = cs;
+        r->ss = ss;
     }
     r->rflags = (ic.rflags & ~(EFLAGS_VM | EFLAGS_NT)) | EFLAGS_IF;
     r->rsp = ic.rsp;
