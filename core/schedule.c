@@ -74,7 +74,7 @@ void vcpu_block_current(void)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     /* An event that came in meanwhile (or a poll already over): do not
      * sleep through it. */
-    if ( v->blocked && (v->polling ? false : v->vcpu_info->evtchn_upcall_pending) )
+    if ( v->blocked && !v->polling && v->vcpu_info->evtchn_upcall_pending )
     {
         v->blocked = false;
         v->runnable = true;

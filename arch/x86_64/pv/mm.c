@@ -52,7 +52,9 @@ long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long fla
     unsigned long mfn = (val & PTE_ADDR) >> PAGE_SHIFT;
     paddr_t l1e;
 
-    if ( va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END )
+    /* Not Tern's slots, and canonical (INVLPG of anything else is no flush). */
+    if ( (va >= 0x0000800000000000ul && va < 0xffff800000000000ul) ||
+         (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END) )
         return -EINVAL;
     l1e = l1e_maddr(va);
     if ( !l1e )
