@@ -18,6 +18,7 @@
 #include <tern/heap.h>
 #include <tern/lib.h>
 #include <tern/mm.h>
+#include <tern/page-types.h>
 #include <asm/pv.h>
 
 #define ROUND_PG(x)   (((x) + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1))
@@ -101,7 +102,8 @@ static int populate(struct domain *d, unsigned long nr)
         for ( i = 0; i < (1ul << order); i++, pfn++ )
         {
             d->p2m[pfn] = mfn + i;
-            mfn_to_page(mfn + i)->owner = d->domain_id;
+            pt_assign_page(mfn + i, d->domain_id);
+            d->tot_pages++;
             set_gpfn_from_mfn(mfn + i, pfn);
             memset(mfn_to_virt(mfn + i), 0, PAGE_SIZE);
         }
@@ -225,7 +227,10 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     if ( !d->shared_info )
         goto nomem;
     memset(d->shared_info, 0, PAGE_SIZE);
+    /* Tern's page, which the guest may map (writable): Tern holds its one
+     * reference and frees it with the domain. */
     mfn_to_page(virt_to_mfn(d->shared_info))->owner = domid;
+    mfn_to_page(virt_to_mfn(d->shared_info))->count_info = PGC_tern_heap | 1;
     pv_set_wallclock(d->shared_info);
     for ( pfn = 0; pfn < XEN_LEGACY_MAX_VCPUS; pfn++ )
         d->shared_info->vcpu_info[pfn].evtchn_upcall_mask = 1;
@@ -245,6 +250,19 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     }
     v->pv.kernel_cr3 = pv_build_pagetables(d, b.l.v_start, b.l.v_end, b.l.pt,
                                            b.l.nr_pt);
+    /* Validate the bootstrap tables: pinned as an L4 (the guest may unpin
+     * them later) and held by the vCPU as its base pointer. Tern keeps a
+     * reference on the console page it serves. */
+    pt_lock();
+    rc = pt_pin(domid, (unsigned long)(v->pv.kernel_cr3 >> PAGE_SHIFT), PGT_l4_page_table);
+    if ( !rc )
+        rc = get_page_and_type((unsigned long)(v->pv.kernel_cr3 >> PAGE_SHIFT), domid,
+                               PGT_l4_page_table);
+    if ( !rc && !get_page(d->p2m[d->console_pfn], domid) )
+        rc = -EINVAL;
+    pt_unlock();
+    if ( rc )
+        panic("d%u: the bootstrap page tables do not validate (%d)", domid, rc);
     pv_vcpu_init_regs(v, bd->elf.virt_entry, b.l.stack + PAGE_SIZE, b.l.start_info);
     printk("d%u '%s': built: %lu MiB, region %#lx-%#lx, start_info %#lx, "
            "page tables %#lx (%lu), entry %#lx\n", domid, d->name,
@@ -265,18 +283,31 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     return NULL;
 }
 
+/*
+ * Every frame the domain owns goes back to Tern, whatever references its
+ * own tables held: no other domain can hold one (nothing is shared yet),
+ * and no CPU runs on its tables any more. Stamped for the TLB flush that
+ * reallocation does (flushtlb.h).
+ */
 void domain_destroy(struct domain *d)
 {
-    unsigned long pfn;
+    unsigned long mfn;
 
-    for ( pfn = 0; d->p2m && pfn < d->nr_pages; pfn++ )
+    pt_lock();
+    for ( mfn = 0; mfn < max_mfn; mfn++ )
     {
-        set_gpfn_from_mfn(d->p2m[pfn], INVALID_M2P_ENTRY);
-        mfn_to_page(d->p2m[pfn])->type_info = PGT_none;
-        free_frames(d->p2m[pfn], 0);
+        struct page_info *p = mfn_to_page(mfn);
+
+        if ( p->owner != d->domain_id || !(p->count_info & PGC_count_mask) )
+            continue;
+        p->count_info = 0;
+        p->type_info = 0;
+        p->linear = 0;
+        p->tlb_stamp = pt_tlb_stamp();
+        set_gpfn_from_mfn(mfn, INVALID_M2P_ENTRY);
+        free_frames(mfn, 0);
     }
-    if ( d->shared_info )
-        free_xen_pages(d->shared_info, 0);
+    pt_unlock();
     heap_free(d->p2m);
     heap_free(d->evtchn);
     heap_free(d->vcpu[0]);

@@ -8,6 +8,7 @@
 #include <tern/lib.h>
 #include <tern/sched.h>
 #include <xen/event_channel.h>
+#include <xen/features.h>
 #include <xen/sched.h>
 #include <xen/version.h>
 
@@ -37,6 +38,35 @@ long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer)
     default:
         return -ENOSYS;
     }
+}
+
+/*
+ * Submap 0 of XENVER_get_features for a PV domU, by Xen 4.17's rules
+ * (common/kernel.c) for a PV, non-translated, non-hardware domain:
+ *
+ *   memory_op_vnode_supported   always (Tern gives no vNUMA, so the node
+ *                               in XENMEMF_vnode is ignored, as on Xen)
+ *   pae_pgdir_above_4gb         while VMASST_TYPE_pae_extended_cr3 is on
+ *   mmu_pt_update_preserve_ad   MMU_PT_UPDATE_PRESERVE_AD is honoured by
+ *                               the page-type rules (pt_mod_entry)
+ *   direct_mapped               a PV guest sees machine frames
+ *
+ * Xen also promises two bits that Tern cannot honour yet, so they stay
+ * clear until the code behind them exists:
+ *   highmem_assist              needs MMUEXT_CLEAR_PAGE / MMUEXT_COPY_PAGE
+ *   gnttab_map_avail_bits       needs grant tables (GNTMAP_host_map with
+ *                               the PTE's available bits)
+ * XENFEAT_dom0 is for the hardware domain only, and no Tern domain is one.
+ */
+static uint32_t pv_domu_features(const struct domain *d)
+{
+    uint32_t f = (1u << XENFEAT_memory_op_vnode_supported) |
+                 (1u << XENFEAT_mmu_pt_update_preserve_ad) |
+                 (1u << XENFEAT_direct_mapped);
+
+    if ( ACCESS_ONCE(d->vm_assist) & (1ul << VMASST_TYPE_pae_extended_cr3) )
+        f |= 1u << XENFEAT_pae_pgdir_above_4gb;
+    return f;
 }
 
 long do_xen_version(unsigned long cmd, unsigned long arg)
@@ -69,8 +99,9 @@ long do_xen_version(unsigned long cmd, unsigned long arg)
 
         if ( copy_from_guest(&fi, arg, sizeof(fi)) )
             return -EFAULT;
-        /* No optional feature is honoured yet: every submap is empty. */
-        fi.submap = 0;
+        if ( fi.submap_idx != 0 )
+            return -EINVAL;
+        fi.submap = pv_domu_features(current_vcpu()->domain);
         return copy_to_guest(arg, &fi, sizeof(fi)) ? -EFAULT : 0;
     }
     case XENVER_pagesize:
@@ -182,6 +213,13 @@ long do_sched_op_compat(unsigned long cmd, unsigned long arg)
     }
 }
 
+/*
+ * set_trap_table: install the guest's virtual IDT entries from an array
+ * ended by an entry with address 0 (at most 256 are read). NULL clears
+ * the whole table (the NMI callback, kept at vector 2, included).
+ * Returns 0, -EFAULT for an unreadable entry, -EINVAL for a non-canonical
+ * handler address.
+ */
 long do_set_trap_table(unsigned long traps)
 {
     struct vcpu *v = current_vcpu();
@@ -199,6 +237,9 @@ long do_set_trap_table(unsigned long traps)
             return -EFAULT;
         if ( !ti.address )
             break;
+        /* As Xen: the entries before a bad one stay in place. */
+        if ( ti.address >= 0x0000800000000000ul && ti.address < 0xffff800000000000ul )
+            return -EINVAL;
         v->pv.traps[ti.vector] = ti;
     }
     return 0;

@@ -15,6 +15,7 @@
 #include <tern/hypercall.h>
 #include <tern/lib.h>
 #include <tern/mm.h>
+#include <tern/page-types.h>
 #include <tern/sched.h>
 #include <xen/vcpu.h>
 
@@ -83,6 +84,7 @@ static long register_vcpu_info(struct vcpu *v, unsigned long arg)
 {
     struct vcpu_register_vcpu_info info;
     struct vcpu_info *new;
+    int rc;
 
     if ( copy_from_guest(&info, arg, sizeof(info)) )
         return -EFAULT;
@@ -90,8 +92,12 @@ static long register_vcpu_info(struct vcpu *v, unsigned long arg)
         return -ENXIO;
     if ( v->vcpu_info_registered )
         return -EINVAL;
-    if ( info.mfn >= max_mfn || mfn_to_page(info.mfn)->owner != v->domain->domain_id ||
-         (mfn_to_page(info.mfn)->type_info & PGT_type_mask) != PGT_none )
+    /* The frame stays writable (never a page table) while registered: the
+     * reference is dropped when the domain goes. */
+    pt_lock();
+    rc = get_page_and_type(info.mfn, v->domain->domain_id, PGT_writable_page);
+    pt_unlock();
+    if ( rc )
         return -EINVAL;
     new = (struct vcpu_info *)((char *)mfn_to_virt(info.mfn) + info.offset);
     memcpy(new, v->vcpu_info, sizeof(*new));

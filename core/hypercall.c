@@ -4,6 +4,7 @@
 #include <tern/errno.h>
 #include <tern/hypercall.h>
 #include <tern/sched.h>
+#include <tern/smp.h>
 #include <xen/sched.h>
 #include <xen/xen.h>
 
@@ -24,6 +25,7 @@ struct hypercall {
 #define HC1(nr, f) [nr] = { 1, { .a1 = f } }
 #define HC2(nr, f) [nr] = { 2, { .a2 = f } }
 #define HC3(nr, f) [nr] = { 3, { .a3 = f } }
+#define HC4(nr, f) [nr] = { 4, { .a4 = f } }
 
 static const struct hypercall hypercall_table[64] = {
     HC1(__HYPERVISOR_set_trap_table, do_set_trap_table),
@@ -44,7 +46,48 @@ static const struct hypercall hypercall_table[64] = {
     HC2(__HYPERVISOR_multicall, do_multicall),
     HC2(__HYPERVISOR_vm_assist, do_vm_assist),
     HC2(__HYPERVISOR_physdev_op, do_physdev_op),
+    HC4(__HYPERVISOR_mmu_update, do_mmu_update),
+    HC4(__HYPERVISOR_mmuext_op, do_mmuext_op),
+    HC4(__HYPERVISOR_update_va_mapping_otherdomain, do_update_va_mapping_otherdomain),
 };
+
+/* The work budget of one hypercall before it is continued. */
+#define HYPERCALL_SLICE MILLISECS(1)
+
+bool hypercall_preempt_check(s_time_t start)
+{
+    return !this_cpu()->in_multicall && now() - start > HYPERCALL_SLICE;
+}
+
+long hypercall_create_continuation(unsigned long nr, unsigned int nargs,
+                                   unsigned long a0, unsigned long a1,
+                                   unsigned long a2, unsigned long a3)
+{
+    struct percpu *p = this_cpu();
+
+    p->hc_cont.pending = true;
+    p->hc_cont.nr = nr;
+    p->hc_cont.nargs = nargs;
+    p->hc_cont.args[0] = a0;
+    p->hc_cont.args[1] = a1;
+    p->hc_cont.args[2] = a2;
+    p->hc_cont.args[3] = a3;
+    return (long)nr;
+}
+
+/* Make the guest issue its SYSCALL (2 bytes) again with the new arguments. */
+static void apply_continuation(struct cpu_regs *r)
+{
+    struct percpu *p = this_cpu();
+    unsigned long *regs[4] = { &r->rdi, &r->rsi, &r->rdx, &r->r10 };
+    unsigned int i;
+
+    p->hc_cont.pending = false;
+    r->rip -= 2;
+    r->rax = p->hc_cont.nr;
+    for ( i = 0; i < p->hc_cont.nargs; i++ )
+        *regs[i] = p->hc_cont.args[i];
+}
 
 long hypercall_dispatch(unsigned long nr, const unsigned long args[6])
 {
@@ -86,6 +129,8 @@ void do_hypercall(struct cpu_regs *r)
         const unsigned long args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
 
         r->rax = (unsigned long)hypercall_dispatch(nr, args);
+        if ( this_cpu()->hc_cont.pending )
+            apply_continuation(r);
         return;
     }
     if ( nr < 64 && !(d->enosys_seen[nr / 32] & (1u << (nr % 32))) )

@@ -13,6 +13,7 @@
 #include <tern/heap.h>
 #include <tern/lib.h>
 #include <tern/mm.h>
+#include <tern/page-types.h>
 #include <tern/spinlock.h>
 
 struct page_info *frame_table;
@@ -168,15 +169,27 @@ void mm_init(const struct boot_info *bi)
     heap_init(&heap_ops);
 }
 
+/* A frame a guest had may still sit in some CPU's TLB: flush those
+ * before anyone else gets it (the stamp is set when it is freed). */
 unsigned long alloc_frames(unsigned int order)
 {
     unsigned long f = spin_lock_irqsave(&mm_lock), mfn, i;
+    uint64_t stamp = 0;
 
     mfn = fa_alloc(&fa, order);
     if ( mfn != FA_INVALID )
         for ( i = 0; i < (1ul << order); i++ )
-            frame_table[mfn + i].owner = DOMID_TERN;
+        {
+            struct page_info *p = &frame_table[mfn + i];
+
+            p->owner = DOMID_TERN;
+            if ( p->tlb_stamp > stamp )
+                stamp = p->tlb_stamp;
+            p->tlb_stamp = 0;
+        }
     spin_unlock_irqrestore(&mm_lock, f);
+    if ( stamp )
+        pt_flush_stale(stamp);
     return mfn == FA_INVALID ? ~0ul : mfn;
 }
 

@@ -5,6 +5,7 @@
 #include <tern/errno.h>
 #include <tern/hypercall.h>
 #include <tern/sched.h>
+#include <tern/smp.h>
 #include <xen/xen.h>
 
 /*
@@ -49,7 +50,11 @@ long do_multicall(unsigned long call_list, unsigned long nr_calls)
             stop = true;
         }
         else
+        {
+            this_cpu()->in_multicall++;
             call.result = (xen_ulong_t)hypercall_dispatch(call.op, call.args);
+            this_cpu()->in_multicall--;
+        }
 
         if ( copy_to_guest(entry + offsetof(multicall_entry_t, result),
                            &call.result, sizeof(call.result)) )

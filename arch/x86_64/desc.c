@@ -44,6 +44,7 @@ void idt_init(void)
         set_gate(v, 0);
     /* int3 and into are allowed from ring 3 (guests), as on Xen. */
     idt[3].type = idt[4].type = 0xee;
+    set_gate(1, IST_DB);
     set_gate(2, IST_NMI);
     set_gate(8, IST_DF);
     set_gate(18, IST_MC);
@@ -90,6 +91,7 @@ void desc_init_cpu(struct percpu *pc)
     pc->tss.ist[IST_DF - 1] = stack_page_top(pc, IST_DF_PAGE);
     pc->tss.ist[IST_NMI - 1] = stack_page_top(pc, IST_NMI_PAGE);
     pc->tss.ist[IST_MC - 1] = stack_page_top(pc, IST_MC_PAGE);
+    pc->tss.ist[IST_DB - 1] = stack_page_top(pc, IST_DB_PAGE);
     pc->tss.iomap_base = sizeof(struct tss);
 
     __asm__ __volatile__(

@@ -3,6 +3,7 @@
 #include <asm/apic.h>
 #include <asm/processor.h>
 #include <asm/regs.h>
+#include <asm/flushtlb.h>
 #include <tern/console.h>
 #include <tern/smp.h>
 #include <tern/hypercall.h>
@@ -68,12 +69,36 @@ static void __noreturn fatal_trap(const struct cpu_regs *r)
           (void *)r->rip);
 }
 
+void do_interrupt(struct cpu_regs *r);
+
+/* The guest frame moved off an IST stack: handle it on the primary stack. */
+static void __noreturn ist_from_guest(void)
+{
+    struct cpu_regs *frame = arch_guest_frame();
+
+    do_interrupt(frame);
+    arch_enter_guest(frame);
+}
+
 /* Called from entry.S for every vector (and VEC_SYSCALL for a guest's
  * SYSCALL), interrupts disabled. */
-void do_interrupt(struct cpu_regs *r);
 void do_interrupt(struct cpu_regs *r)
 {
     unsigned long fixup;
+
+    /*
+     * An IST vector (#DB, NMI, #MC) taken in a guest arrives on its IST
+     * stack. Handling it there could bounce, switch vCPUs or take another
+     * #DB (a guest watchpoint on the stack Tern writes the bounce frame
+     * to) on the same IST stack. The primary stack is unused while a
+     * guest runs: move the frame to where any other guest entry puts it
+     * and go on from there.
+     */
+    if ( regs_from_guest(r) && r != arch_guest_frame() )
+    {
+        *arch_guest_frame() = *r;
+        reset_stack_and_call(ist_from_guest);
+    }
 
     this_cpu()->irq_count++;
 
@@ -88,6 +113,10 @@ void do_interrupt(struct cpu_regs *r)
         break;
     case VEC_EVENT:
         apic_eoi();
+        break;
+    case VEC_FLUSH:
+        apic_eoi();
+        tlb_answer_request();
         break;
     case VEC_STOP:
         apic_eoi();
@@ -107,6 +136,11 @@ void do_interrupt(struct cpu_regs *r)
         if ( r->vector == 14 && (fixup = guest_copy_fixup(r->rip)) )
         {
             r->rip = fixup;
+            break;
+        }
+        if ( r->vector == 1 )
+        {
+            pv_debug_trap_tern(r);
             break;
         }
         if ( r->vector < 32 )

@@ -28,16 +28,19 @@
 #define PAGE_SHIFT            12
 #define PAGE_SIZE             (1 << PAGE_SHIFT)
 
-/* Per-CPU stack block: IST stacks, a guard page and the primary stack,
+/* Per-CPU stack block: four IST stacks (pages 0-3) and the primary stack,
  * naturally aligned so struct cpu_info is found from any of them. */
 #define STACK_ORDER           3
 #define STACK_SIZE            (PAGE_SIZE << STACK_ORDER)
 #define IST_DF_PAGE           0       /* #DF stack: page 0 */
 #define IST_NMI_PAGE          1       /* NMI stack: page 1 */
 #define IST_MC_PAGE           2       /* #MC stack: page 2 */
+#define IST_DB_PAGE           3       /* #DB stack: page 3 */
 #define IST_DF                1       /* IST indices in the TSS */
 #define IST_NMI               2
 #define IST_MC                3
+#define IST_DB                4       /* #DB: a guest's MOV SS can delay one
+                                         into SYSCALL entry, on its RSP */
 
 #define NR_CPUS               64
 

@@ -55,7 +55,40 @@ void pv_deliver_events(struct cpu_regs *frame);
 /* Emulate Xen's forced-emulation CPUID at the guest's RIP (#UD), or an
  * RDMSR/WRMSR of a safe MSR (#GP); false when the guest takes the fault. */
 bool pv_emulate_forced_cpuid(struct cpu_regs *frame);
-bool pv_emulate_gp(struct cpu_regs *frame);
+/*
+ * A #GP the guest took: emulate the privileged instruction (port I/O with
+ * the virtual IOPL, CLI/STI, MOV CR/DR, CLTS, WBINVD, safe MSRs) as Xen
+ * does. Returns PV_EMUL_DONE (RIP moved on), PV_EMUL_UNHANDLED (the guest
+ * takes its #GP) or the vector to raise instead (#UD, or #DB after an
+ * emulated instruction that hit a breakpoint or single-stepped).
+ */
+#define PV_EMUL_DONE       0
+#define PV_EMUL_UNHANDLED  (-1)
+int pv_emulate_gp(struct cpu_regs *frame);
+/*
+ * Debug registers (pv/debugreg.c). pv_set_debugreg / pv_get_debugreg
+ * follow Xen's set_debugreg / x86emul_read_dr: 0, or -EPERM / -EINVAL (a
+ * value refused: #GP for MOV DRn), -ENODEV (no such register: #UD).
+ */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t value);
+long pv_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val);
+/* Load next's debug registers into this pCPU if it uses any, else make
+ * sure no breakpoint is armed (next NULL: going idle). */
+void pv_debugreg_switch(const struct vcpu *next);
+/* The I/O breakpoints of v that a port access [port, port+len) hits, as
+ * DR6 B0-B3 bits. */
+unsigned int pv_io_breakpoint(const struct vcpu *v, unsigned int port,
+                              unsigned int len);
+/* Add status bits to v's DR6 (an emulated breakpoint or single step). */
+void pv_debug_note(struct vcpu *v, uint64_t bits);
+/* #DB in the guest: fold the hardware DR6 into v's. */
+void pv_debug_trap_guest(struct vcpu *v);
+/* #DB in Tern: note it, make sure it cannot repeat, and go on. */
+void pv_debug_trap_tern(struct cpu_regs *frame);
+/* The x86 PV hypercalls of this family (Xen's set_debugreg, get_debugreg). */
+long do_set_debugreg(unsigned long reg, unsigned long value);
+long do_get_debugreg(unsigned long reg);
+
 /* HYPERVISOR_iret, from the iret_context on the guest's stack. */
 void pv_do_iret(struct cpu_regs *frame);
 /* Switch a running vCPU between guest kernel and guest user mode (page
@@ -68,6 +101,7 @@ void pv_sanitise_frame(struct cpu_regs *frame);
  * Tern's part of the address space are refused; a fault is caught.
  * Return 0, or -EFAULT.
  */
+bool pv_guest_range_ok(uint64_t va, size_t n);
 int copy_from_guest(void *dst, uint64_t guest_va, size_t n);
 int copy_to_guest(uint64_t guest_va, const void *src, size_t n);
 /* A page fault in Tern at rip: if it is a guest-copy instruction, return

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <asm/config.h>
 #include <asm/regs.h>
 #include <tern/boot-domains.h>
 #include <tern/event.h>
@@ -32,6 +33,22 @@ struct pv_vcpu {
     bool failsafe_masks_events;
     bool fpu_ts;                     /* virtual CR0.TS (fpu_taskswitch) */
     unsigned int iopl;               /* virtual IOPL 0..3 (PHYSDEVOP_set_iopl) */
+    /* Debug registers (pv/debugreg.c); dr6 and dr7 read as their reset
+     * values while 0 (a real DR6/DR7 always has reserved bits set). */
+    uint64_t dr[4], dr6, dr7;
+    uint32_t dr7_emul;               /* I/O breakpoint enables, emulated */
+    uint64_t cr4;                    /* guest-set bits of the virtual CR4 (DE) */
+    /* Emulated port state (pv/emulate.c); per domain on Xen, kept here
+     * while a domain has one vCPU. */
+    uint8_t cmos_idx;                /* port 0x70 */
+    uint32_t pci_cf8;                /* port 0xcf8 */
+    /* Data segment selectors while not running (pv/context.c); set to
+     * FLAT_KERNEL_DS at the first load (segs_valid). */
+    uint16_t ds, es, fs, gs;
+    bool segs_valid;
+    /* set_gdt (pv/descriptor.c): machine frames, and entries in use. */
+    unsigned long gdt_frames[FIRST_RESERVED_GDT_PAGE];
+    unsigned int gdt_ents;
 };
 
 struct domain;
@@ -65,6 +82,7 @@ struct domain {
     shared_info_t *shared_info;      /* Tern's page, shared with the guest */
     unsigned long *p2m;              /* Tern's copy: pfn -> mfn */
     unsigned long nr_pages, max_pages;
+    unsigned long tot_pages;         /* frames it owns now (reservation) */
     unsigned long hypercall_page_pfn;   /* ~0ul when the guest has none */
     unsigned long console_pfn;
     uint32_t console_port, store_port;

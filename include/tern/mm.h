@@ -9,31 +9,42 @@
 
 /*
  * One struct page_info per machine frame, indexed by MFN. The page-type
- * rules of the PV MMU (a later layer) live in these fields:
+ * rules of the PV MMU (core/page-types.c) live in these fields:
  *   count_info  general reference count (PGC_count_mask) and PGC_* flags
- *   type_info   the frame's type (PGT_type_mask) and its type count
+ *   type_info   the frame's type (PGT_type_mask), PGT_* flags, type count
  *   owner       the domain that owns the frame, or DOMID_TERN / DOMID_FREE
+ *   linear      >0: linear page-table entries this table holds;
+ *               <0: linear entries that point at it (never both)
+ *   tlb_stamp   when its last type reference went (pt_tlb_stamp())
  */
 struct page_info {
-    uint32_t count_info;
+    uint64_t count_info;
+    uint64_t type_info;
     uint16_t owner;
     uint16_t flags;
-    uint64_t type_info;
+    int32_t linear;
+    uint64_t tlb_stamp;
 };
 
 #define DOMID_FREE      0x7ff4       /* in the allocator */
 #define DOMID_TERN      0x7ff5       /* Tern's own frames (image, tables, heap) */
 #define DOMID_IO_RSVD   0x7ff1       /* firmware, MMIO and holes */
 
-#define PGC_count_mask  0x00ffffffu
+#define PGC_count_mask  0x00000000fffffffful
+#define PGC_allocated   (1ul << 63)   /* the owner's allocation reference */
+#define PGC_tern_heap   (1ul << 62)   /* Tern's page shared with its owner */
 
-#define PGT_none        (0ul << 60)
+#define PGT_none          (0ul << 60)
 #define PGT_l1_page_table (1ul << 60)
 #define PGT_l2_page_table (2ul << 60)
 #define PGT_l3_page_table (3ul << 60)
 #define PGT_l4_page_table (4ul << 60)
-#define PGT_type_mask   (0xful << 60)
-#define PGT_count_mask  0x00000000fffffffful
+#define PGT_seg_desc_page (5ul << 60)
+#define PGT_writable_page (7ul << 60)
+#define PGT_type_mask     (7ul << 60)
+#define PGT_pinned        (1ul << 59)
+#define PGT_validated     (1ul << 58)
+#define PGT_count_mask    0x00000000fffffffful
 
 extern struct page_info *frame_table;
 extern unsigned long max_mfn;            /* frames 0..max_mfn-1 have entries */

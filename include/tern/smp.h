@@ -32,6 +32,14 @@ struct percpu {
     struct vcpu *curr;               /* the vCPU running here, NULL when idle */
     volatile bool need_resched;
     struct timer slice_timer;        /* ends the current vCPU's timeslice */
+    volatile uint64_t tlb_flush_time; /* tick of the last CR3 load (flushtlb.c) */
+    volatile bool tlb_flush_req;     /* another CPU asks for a flush */
+    struct {                         /* hypercall_create_continuation() */
+        bool pending;
+        unsigned int nargs;
+        unsigned long nr, args[4];
+    } hc_cont;
+    unsigned int in_multicall;       /* no preemption inside a multicall */
 };
 
 extern struct percpu percpu_data[NR_CPUS];
@@ -57,6 +65,7 @@ void smp_send_ipi_others(uint8_t vector);
 #define VEC_TIMER      0xf0
 #define VEC_EVENT      0xf1          /* wake up and look around */
 #define VEC_STOP       0xf2          /* halt for good */
+#define VEC_FLUSH      0xf3          /* flush the TLB (flushtlb.c) */
 #define VEC_SPURIOUS   0xff
 #define VEC_SYSCALL    0x100         /* not a vector: a guest's SYSCALL */
 

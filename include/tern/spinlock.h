@@ -12,6 +12,10 @@ typedef struct {
     volatile uint16_t next;
 } spinlock_t;
 
+/* What a CPU does while it spins: answers TLB flush requests (flushtlb.c)
+ * so that a CPU waiting for them never waits on a spinner. */
+void arch_spin_relax(void);
+
 #define SPIN_LOCK_UNLOCKED { 0, 0 }
 #define DEFINE_SPINLOCK(l) spinlock_t l = SPIN_LOCK_UNLOCKED
 
@@ -19,7 +23,7 @@ static inline void spin_lock(spinlock_t *l)
 {
     uint16_t me = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE);
     while ( __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me )
-        cpu_relax();
+        arch_spin_relax();
 }
 
 static inline int spin_trylock(spinlock_t *l)

@@ -16,7 +16,7 @@
 FUZZ_CC     ?= clang
 FUZZ_TIME   ?= 60
 FUZZ_DIR    := $(BUILD)/fuzz
-FUZZ_NAMES  := elf-xen
+FUZZ_NAMES  := elf-xen page-types x86-store
 FUZZ_COMMON := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
 	-include tests/unit/host-prelude.h
 FUZZ_CFLAGS := $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined \
@@ -24,6 +24,7 @@ FUZZ_CFLAGS := $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined \
 REPLAY_CFLAGS := $(FUZZ_COMMON) -DFUZZ_REPLAY -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_HDRS   := $(wildcard include/tern/*.h) tests/unit/host-prelude.h \
+	tests/fuzz/replay.h \
 	tests/fuzz/fuzz.mk
 
 # The module sources each target links, and the unit test that writes
@@ -31,6 +32,11 @@ FUZZ_HDRS   := $(wildcard include/tern/*.h) tests/unit/host-prelude.h \
 $(FUZZ_DIR)/fuzz-elf-xen $(FUZZ_DIR)/replay-elf-xen: lib/elf-xen.c \
 	lib/vsnprintf.c
 $(FUZZ_DIR)/seeds-elf-xen: $(UNIT_DIR)/test-elf-xen
+$(FUZZ_DIR)/fuzz-page-types $(FUZZ_DIR)/replay-page-types: core/page-types.c \
+	tests/unit/pt-model.h
+$(FUZZ_DIR)/seeds-page-types: $(UNIT_DIR)/test-page-types
+$(FUZZ_DIR)/fuzz-x86-store $(FUZZ_DIR)/replay-x86-store: lib/x86-store.c
+$(FUZZ_DIR)/seeds-x86-store: $(UNIT_DIR)/test-x86-store
 
 $(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)

@@ -10,7 +10,7 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-include tests/unit/host-prelude.h
 UNIT_DIR    := $(BUILD)/unit
 UNIT_TESTS  := string vsnprintf parse cmdline domconfig multiboot \
-	frame-alloc heap elf-xen
+	frame-alloc heap elf-xen page-types x86-store
 UNIT_BINS   := $(patsubst %,$(UNIT_DIR)/test-%,$(UNIT_TESTS))
 UNIT_HDRS   := $(wildcard include/tern/*.h) $(wildcard tests/unit/*.h)
 
@@ -26,6 +26,8 @@ $(UNIT_DIR)/test-multiboot:   lib/multiboot.c
 $(UNIT_DIR)/test-frame-alloc: core/frame-alloc.c
 $(UNIT_DIR)/test-heap:        core/heap.c
 $(UNIT_DIR)/test-elf-xen:     lib/elf-xen.c lib/vsnprintf.c
+$(UNIT_DIR)/test-page-types:  core/page-types.c
+$(UNIT_DIR)/test-x86-store:   lib/x86-store.c
 
 $(UNIT_DIR)/test-%: tests/unit/test-%.c $(UNIT_HDRS) tests/unit/unit.mk
 	@mkdir -p $(dir $@)

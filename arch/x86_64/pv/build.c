@@ -79,10 +79,6 @@ uint64_t pv_build_pagetables(struct domain *d, uint64_t v_start, uint64_t v_end,
 
     for ( i = TERN_SLOT_FIRST; i <= TERN_SLOT_LAST; i++ )
         l4[i] = idle_l4[i];
-    /* Until the page-type rules exist, every bootstrap table frame is a
-     * page table for good: never mappable writable. */
-    for ( va = pt; va < pt + nr_pt * PAGE_SIZE; va += PAGE_SIZE )
-        mfn_to_page(guest_maddr(&pb, va) >> PAGE_SHIFT)->type_info = PGT_l1_page_table;
     for ( va = v_start; va < v_end; va += PAGE_SIZE )
     {
         uint64_t l3 = walk(&pb, pt, va, 4);

@@ -4,35 +4,30 @@
 #include <asm/pv.h>
 #include <tern/errno.h>
 #include <tern/hypercall.h>
+#include <tern/lib.h>
 #include <tern/sched.h>
 #include <xen/callback.h>
 #include <xen/xen.h>
 
-/* A callback address must be a guest address (not in Tern's hole). */
-static bool guest_code_ok(uint64_t a)
+/*
+ * Callbacks, as Xen 4.17 registers them for a 64-bit PV guest
+ * (pv/callback.c): an address must be canonical (-EINVAL); an address in
+ * Tern's hole is accepted, as on Xen: the guest would just fault there in
+ * ring 3. The NMI callback is kept where Xen keeps it, in the virtual IDT
+ * entry of vector 2 (an interrupt gate: delivery masks events), so
+ * set_trap_table can also name it and a NULL trap table clears it.
+ * Nothing raises a guest NMI yet: only the registration exists.
+ */
+static bool canonical(uint64_t a)
 {
-    return a < 0x0000800000000000ul || a >= HYPERVISOR_VIRT_END;
-}
-
-long do_set_callbacks(unsigned long event, unsigned long failsafe,
-                      unsigned long syscall)
-{
-    struct vcpu *v = current_vcpu();
-
-    if ( !guest_code_ok(event) || !guest_code_ok(failsafe) || !guest_code_ok(syscall) )
-        return -EINVAL;
-    v->pv.event_callback = event;
-    v->pv.failsafe_callback = failsafe;
-    v->pv.syscall_callback = syscall;
-    v->pv.syscall_masks_events = false;
-    return 0;
+    return a < 0x0000800000000000ul || a >= 0xffff800000000000ul;
 }
 
 static long register_callback(struct vcpu *v, const struct callback_register *reg)
 {
     bool mask = reg->flags & CALLBACKF_mask_events;
 
-    if ( !guest_code_ok(reg->address) )
+    if ( !canonical(reg->address) )
         return -EINVAL;
     switch ( reg->type )
     {
@@ -48,18 +43,54 @@ static long register_callback(struct vcpu *v, const struct callback_register *re
         v->pv.syscall_masks_events = mask;
         return 0;
     case CALLBACKTYPE_nmi:
-        v->pv.nmi_callback = reg->address;
+    {
+        struct trap_info *t = &v->pv.traps[2];
+
+        t->vector = 2;
+        t->flags = 0;
+        TI_SET_IF(t, 1);
+        t->cs = FLAT_KERNEL_CS;
+        t->address = reg->address;
         return 0;
+    }
     default:
         return -ENOSYS;                      /* syscall32, sysenter: 32-bit only */
     }
 }
 
+/*
+ * The old interface: event, failsafe and syscall at once, without flags
+ * (so neither failsafe nor syscall masks events afterwards). As on Xen,
+ * an address that is refused leaves that callback as it was, and the
+ * call always returns 0.
+ */
+long do_set_callbacks(unsigned long event, unsigned long failsafe,
+                      unsigned long syscall)
+{
+    struct vcpu *v = current_vcpu();
+    const struct callback_register regs[3] = {
+        { .type = CALLBACKTYPE_event, .address = event },
+        { .type = CALLBACKTYPE_failsafe, .address = failsafe },
+        { .type = CALLBACKTYPE_syscall, .address = syscall },
+    };
+    unsigned int i;
+
+    for ( i = 0; i < 3; i++ )
+        register_callback(v, &regs[i]);
+    return 0;
+}
+
+/*
+ * callback_op: CALLBACKOP_register (errors as register_callback) and
+ * CALLBACKOP_unregister (only the NMI callback can go: -EINVAL for the
+ * others, -ENOSYS for an unknown type); -EFAULT for an unreadable
+ * argument, -ENOSYS for an unknown cmd.
+ */
 long do_callback_op(unsigned long cmd, unsigned long arg)
 {
     struct vcpu *v = current_vcpu();
 
-    switch ( cmd )
+    switch ( (int)cmd )
     {
     case CALLBACKOP_register:
     {
@@ -80,9 +111,11 @@ long do_callback_op(unsigned long cmd, unsigned long arg)
         case CALLBACKTYPE_event:
         case CALLBACKTYPE_failsafe:
         case CALLBACKTYPE_syscall:
+        case CALLBACKTYPE_syscall32:
+        case CALLBACKTYPE_sysenter:
             return -EINVAL;                  /* as Xen: these cannot be removed */
         case CALLBACKTYPE_nmi:
-            v->pv.nmi_callback = 0;
+            memset(&v->pv.traps[2], 0, sizeof(v->pv.traps[2]));
             return 0;
         default:
             return -ENOSYS;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Entering, leaving and switching PV vCPUs on a pCPU; guest memory access. */
+#include <asm/flushtlb.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
@@ -55,7 +56,8 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame
     }
     if ( !next )
     {
-        write_cr3(boot_sym_maddr(boot_l4));
+        pv_debugreg_switch(NULL);
+        switch_cr3(boot_sym_maddr(boot_l4));
         return;
     }
     *frame = next->pv.regs;
@@ -63,11 +65,12 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame
     __asm__ __volatile__("fxrstor64 %0" :: "m"(next->pv.fpu));
     if ( next->pv.fpu_ts )
         write_cr0(read_cr0() | X86_CR0_TS);
-    write_cr3(next->pv.kernel_mode || !next->pv.user_cr3 ?
-              next->pv.kernel_cr3 : next->pv.user_cr3);
+    switch_cr3(next->pv.kernel_mode || !next->pv.user_cr3 ?
+               next->pv.kernel_cr3 : next->pv.user_cr3);
     wrmsr(MSR_FS_BASE, next->pv.fs_base);
     wrmsr(MSR_GS_BASE, next->pv.kernel_mode ? next->pv.gs_base_kernel
                                             : next->pv.gs_base_user);
+    pv_debugreg_switch(next);
 }
 
 void arch_enter_guest(struct cpu_regs *frame)
@@ -120,6 +123,11 @@ static bool guest_range_ok(uint64_t va, size_t n)
     if ( va < HYPERVISOR_VIRT_END )
         return false;
     return true;
+}
+
+bool pv_guest_range_ok(uint64_t va, size_t n)
+{
+    return guest_range_ok(va, n);
 }
 
 int copy_from_guest(void *dst, uint64_t guest_va, size_t n)

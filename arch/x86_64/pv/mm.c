@@ -1,84 +1,511 @@
 /* SPDX-License-Identifier: MIT */
-/* update_va_mapping, restricted until the validated PV MMU exists. */
+/* The PV MMU hypercalls: mmu_update, mmuext_op, update_va_mapping. */
 /*
- * Until page types and reference counts exist (the PV-MMU layer), the only
- * page tables a guest has are its bootstrap tables, which are marked as
- * page-table frames at build time and can never be mapped writable. Here a
- * guest may change one L1 entry of those tables to map a frame it owns (or
- * its shared-info page), user-accessible, with ordinary attributes; a
- * page-table frame only read-only. That keeps the invariant the MMU layer
- * will enforce: no guest can write a page table or reach another domain's
- * frame.
+ * The rules live in core/page-types.c; here is what they need of the
+ * machine (frames through the direct map, Tern's L4 slots, TLB flushes,
+ * freeing) and the hypercalls that read guest requests, take pt_lock
+ * around each one and apply the rules. Errors are Xen's: see each case.
+ *
+ * A domain's vCPU holds a type reference on its kernel and user L4 (its
+ * base pointers); the page tables the CPU walks are therefore always
+ * validated. Batches stop after a millisecond of work and continue
+ * (MMU_UPDATE_PREEMPTED in count, the done count kept in *pdone).
  */
+#include <asm/flushtlb.h>
 #include <asm/mm.h>
-#include <asm/processor.h>
+#include <asm/pv.h>
+#include <tern/console.h>
 #include <tern/domain.h>
 #include <tern/errno.h>
 #include <tern/hypercall.h>
-#include <tern/mm.h>
+#include <tern/lib.h>
+#include <tern/page-types.h>
 #include <tern/sched.h>
+#include <tern/spinlock.h>
 #include <xen/xen.h>
 
-#define PTE_P     0x001ul
-#define PTE_RW    0x002ul
-#define PTE_US    0x004ul
-#define PTE_PS    0x080ul
-#define PTE_ADDR  0x000ffffffffff000ul
-#define PTE_ALLOWED (0x001ul | 0x002ul | 0x004ul | 0x008ul | 0x010ul | 0x020ul | \
-                     0x040ul | (1ul << 63))
+/* The top bit of a batch count marks a continued batch (Xen's value; the
+ * public headers do not export it). */
+#define MMU_UPDATE_PREEMPTED 0x80000000u
 
-/* The machine address of va's L1 entry in the current page tables, or 0
- * when an upper level is missing or is a superpage. */
-static paddr_t l1e_maddr(uint64_t va)
+static DEFINE_SPINLOCK(pt_spinlock);
+static unsigned long pt_irqflags;
+
+void pt_lock(void)
 {
-    uint64_t e = read_cr3() & PTE_ADDR;
+    unsigned long f = local_irq_save();
+
+    spin_lock(&pt_spinlock);
+    pt_irqflags = f;
+}
+
+void pt_unlock(void)
+{
+    unsigned long f = pt_irqflags;
+
+    spin_unlock(&pt_spinlock);
+    local_irq_restore(f);
+}
+
+void pt_bug(const char *what, unsigned long mfn)
+{
+    panic("page-type rules: %s (mfn %#lx, count %#lx, type %#lx)", what, mfn,
+          (unsigned long)mfn_to_page(mfn)->count_info,
+          (unsigned long)mfn_to_page(mfn)->type_info);
+}
+
+uint64_t *pt_map_frame(unsigned long mfn)
+{
+    return mfn_to_virt(mfn);
+}
+
+void pt_fill_tern_slots(uint64_t *l4)
+{
+    const uint64_t *idle_l4 = maddr_to_virt(boot_sym_maddr(boot_l4));
+    unsigned int i;
+
+    for ( i = PT_TERN_SLOT_FIRST; i <= PT_TERN_SLOT_LAST; i++ )
+        l4[i] = idle_l4[i];
+}
+
+/* Until segment descriptor tables exist, no frame becomes one. */
+__attribute__((weak)) bool pt_check_descriptor_page(const uint64_t *descs)
+{
+    (void)descs;
+    return false;
+}
+
+uint64_t pt_tlb_stamp(void)
+{
+    return tlb_clock_tick();
+}
+
+void pt_flush_stale(uint64_t stamp)
+{
+    flush_tlb_stale(stamp);
+}
+
+void pt_free_frame(unsigned long mfn, domid_t owner)
+{
+    struct domain *d = domain_by_id(owner);
+
+    mfn_to_page(mfn)->tlb_stamp = tlb_clock_tick();
+    set_gpfn_from_mfn(mfn, INVALID_M2P_ENTRY);
+    if ( d && d->tot_pages )
+        d->tot_pages--;
+    free_frames(mfn, 0);
+}
+
+static bool is_pt_type(unsigned long mfn)
+{
+    uint64_t t = mfn_to_page(mfn)->type_info;
+
+    return (t & PGT_type_mask) >= PGT_l1_page_table &&
+           (t & PGT_type_mask) <= PGT_l4_page_table &&
+           (t & PGT_validated) && (t & PGT_count_mask);
+}
+
+/*
+ * Xen's get_pg_owner() for an unprivileged domain: DOMID_SELF is itself;
+ * its own id named as a foreign domain, or an id no domain has, is
+ * -ESRCH; any other domain (DOMID_IO, DOMID_XEN included) is refused by
+ * the default policy with -EPERM.
+ */
+static long pg_owner_check(unsigned long domid)
+{
+    struct domain *d = current_vcpu()->domain;
+
+    domid &= 0xffff;
+    if ( domid == DOMID_SELF )
+        return 0;
+    if ( domid == d->domain_id )
+        return -ESRCH;
+    if ( domid == DOMID_IO || domid == DOMID_XEN )
+        return -EPERM;
+    return domain_by_id((domid_t)domid) ? -EPERM : -ESRCH;
+}
+
+/* A guest array of n (< 2^32) elements of size sz: canonical, not Tern's. */
+static bool guest_array_ok(unsigned long va, unsigned long n, size_t sz)
+{
+    return n == 0 || pv_guest_range_ok(va, n * sz);
+}
+
+/* Write an 8-byte value into a frame that can be writable (a plain page:
+ * mmu_update on a frame that is not a page table). */
+static int write_plain(domid_t domid, unsigned long mfn, unsigned int off,
+                       uint64_t val)
+{
+    if ( get_page_type(mfn, PGT_writable_page) )
+        return -EINVAL;
+    *(volatile uint64_t *)((uint8_t *)mfn_to_virt(mfn) + off) = val;
+    put_page_type(mfn);
+    (void)domid;
+    return 0;
+}
+
+static long mmu_update_one(struct domain *d, const struct mmu_update *req)
+{
+    unsigned int cmd = req->ptr & 7;
+    unsigned long mfn = (unsigned long)(req->ptr >> PAGE_SHIFT);
+    long rc;
+
+    switch ( cmd )
+    {
+    case MMU_NORMAL_PT_UPDATE:
+    case MMU_PT_UPDATE_PRESERVE_AD:
+        pt_lock();
+        if ( !get_page(mfn, d->domain_id) )
+            rc = -EINVAL;
+        else
+        {
+            unsigned int off = (unsigned int)(req->ptr & (PAGE_SIZE - 8));
+
+            if ( is_pt_type(mfn) )
+                rc = pt_mod_entry(d->domain_id, mfn, off / 8, req->val,
+                                  cmd == MMU_PT_UPDATE_PRESERVE_AD);
+            else
+                rc = write_plain(d->domain_id, mfn, off, req->val);
+            put_page(mfn);
+        }
+        pt_unlock();
+        return rc;
+    case MMU_MACHPHYS_UPDATE:
+        pt_lock();
+        if ( !get_page(mfn, d->domain_id) )
+            rc = -EINVAL;
+        else
+        {
+            set_gpfn_from_mfn(mfn, (unsigned long)req->val);
+            put_page(mfn);
+            rc = 0;
+        }
+        pt_unlock();
+        return rc;
+    default:
+        return -ENOSYS;
+    }
+}
+
+/* Read the continued done count, and write it back at the end. */
+static unsigned int done_in(unsigned long pdone, unsigned long *count)
+{
+    unsigned int done = 0;
+
+    if ( *count & MMU_UPDATE_PREEMPTED )
+    {
+        *count &= ~(unsigned long)MMU_UPDATE_PREEMPTED;
+        if ( pdone )
+            (void)copy_from_guest(&done, pdone, sizeof(done));
+    }
+    return done;
+}
+
+static void done_out(unsigned long pdone, unsigned int done)
+{
+    if ( pdone )
+        (void)copy_to_guest(pdone, &done, sizeof(done));
+}
+
+long do_mmu_update(unsigned long ureqs, unsigned long count, unsigned long pdone,
+                   unsigned long foreigndom)
+{
+    struct domain *d = current_vcpu()->domain;
+    s_time_t start = now();
+    unsigned int done, i;
+    unsigned long pt_dom = (foreigndom >> 16) & 0xffff;
+    long rc = 0;
+
+    count &= 0xffffffffu;
+    done = done_in(pdone, &count);
+    if ( !guest_array_ok(ureqs, count, sizeof(struct mmu_update)) )
+        return -EFAULT;
+    if ( pt_dom && pt_dom - 1 != d->domain_id )
+        return domain_by_id((domid_t)(pt_dom - 1)) ? -EPERM : -ESRCH;
+    rc = pg_owner_check(foreigndom);
+    if ( rc == -ESRCH )
+        return rc;
+    for ( i = 0; i < count; i++ )
+    {
+        struct mmu_update req;
+
+        if ( i && hypercall_preempt_check(start) )
+        {
+            done_out(pdone, done + i);
+            return hypercall_create_continuation(__HYPERVISOR_mmu_update, 4,
+                ureqs, (count - i) | MMU_UPDATE_PREEMPTED, pdone, foreigndom);
+        }
+        if ( rc )
+            break;                          /* a foreign domain: refused */
+        if ( copy_from_guest(&req, ureqs, sizeof(req)) )
+        {
+            rc = -EFAULT;
+            break;
+        }
+        rc = mmu_update_one(d, &req);
+        if ( rc )
+            break;
+        ureqs += sizeof(req);
+    }
+    done_out(pdone, done + i);
+    return rc;
+}
+
+/* Which vCPUs a guest bitmap names, of the domain's (UVMF_MULTI,
+ * MMUEXT_*_MULTI). Returns true when the current vCPU is one of them. */
+static int vcpumask_has_current(unsigned long bmap, bool *mine)
+{
+    struct vcpu *v = current_vcpu();
+    unsigned long word;
+
+    *mine = false;
+    if ( copy_from_guest(&word, bmap + (v->vcpu_id / 64) * 8, sizeof(word)) )
+        return -EFAULT;
+    *mine = (word >> (v->vcpu_id % 64)) & 1;
+    return 0;
+}
+
+/* Flush the TLB entries of va (or all, va = ~0) on the CPUs running the
+ * current domain's vCPUs. Each domain has one vCPU for now: this CPU. */
+static void flush_domain(unsigned long va)
+{
+    if ( va == ~0ul )
+        flush_tlb_local();
+    else if ( pv_guest_range_ok(va, 1) )
+        invlpg(va);
+}
+
+/* The frame and index of va's L1 entry in the current page tables, via
+ * the validated tables. False when a level is missing or not an L1. */
+static bool find_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx)
+{
+    uint64_t e = read_cr3() & PTE_MFN_MASK;
     int level;
 
+    if ( !pv_guest_range_ok(va, 1) )
+        return false;
     for ( level = 4; level > 1; level-- )
     {
-        uint64_t *t = maddr_to_virt(e & PTE_ADDR);
-        unsigned int idx = (va >> (12 + 9 * (level - 1))) & 511;
+        const uint64_t *t = maddr_to_virt(e & PTE_MFN_MASK);
 
-        e = t[idx];
-        if ( !(e & PTE_P) || (level < 4 && (e & PTE_PS)) )
-            return 0;
+        e = t[(va >> (12 + 9 * (level - 1))) & 511];
+        if ( !(e & _PAGE_PRESENT) || (e & _PAGE_PSE) )
+            return false;
     }
-    return (e & PTE_ADDR) + ((va >> 12) & 511) * 8;
+    *l1mfn = pte_mfn(e);
+    *idx = (va >> 12) & 511;
+    return true;
+}
+
+static long update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
+{
+    struct domain *d = current_vcpu()->domain;
+    unsigned long l1mfn, bmap = flags & ~(unsigned long)UVMF_FLUSHTYPE_MASK;
+    unsigned int idx;
+    bool mine = true;
+    long rc = -EINVAL;
+
+    pt_lock();
+    if ( find_l1e(va, &l1mfn, &idx) && l1mfn < max_mfn &&
+         (mfn_to_page(l1mfn)->type_info & PGT_type_mask) == PGT_l1_page_table )
+        rc = pt_mod_entry(d->domain_id, l1mfn, idx, val, false);
+    pt_unlock();
+    if ( (flags & UVMF_FLUSHTYPE_MASK) && bmap != UVMF_LOCAL && bmap != UVMF_ALL )
+    {
+        long mrc = vcpumask_has_current(bmap, &mine);
+
+        if ( mrc )
+            rc = mrc;
+    }
+    if ( !mine )
+        return rc;
+    switch ( flags & UVMF_FLUSHTYPE_MASK )
+    {
+    case UVMF_TLB_FLUSH:
+        flush_domain(~0ul);
+        break;
+    case UVMF_INVLPG:
+        flush_domain(va);
+        break;
+    }
+    return rc;
 }
 
 long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long flags)
 {
-    struct domain *d = current_vcpu()->domain;
-    unsigned long mfn = (val & PTE_ADDR) >> PAGE_SHIFT;
-    paddr_t l1e;
+    return update_va_mapping(va, val, flags);
+}
 
-    /* Not Tern's slots, and canonical (INVLPG of anything else is no flush). */
-    if ( (va >= 0x0000800000000000ul && va < 0xffff800000000000ul) ||
-         (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END) )
-        return -EINVAL;
-    l1e = l1e_maddr(va);
-    if ( !l1e )
-        return -EINVAL;
-    if ( val & PTE_P )
+long do_update_va_mapping_otherdomain(unsigned long va, unsigned long val,
+                                      unsigned long flags, unsigned long domid)
+{
+    long rc = pg_owner_check(domid);
+
+    return rc ? rc : update_va_mapping(va, val, flags);
+}
+
+/* MMUEXT_NEW_BASEPTR / NEW_USER_BASEPTR: the vCPU's reference moves to
+ * the new L4 (validated now if need be). mfn 0 clears the user one. */
+static long new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
+{
+    uint64_t *slot = user ? &v->pv.user_cr3 : &v->pv.kernel_cr3;
+    unsigned long old = (unsigned long)(*slot >> PAGE_SHIFT);
+    long rc;
+
+    if ( mfn == old )
     {
-        if ( val & ~(PTE_ALLOWED | PTE_ADDR) )
-            return -EINVAL;
-        if ( mfn >= max_mfn || mfn_to_page(mfn)->owner != d->domain_id )
-            return -EINVAL;
-        if ( (val & PTE_RW) &&
-             (mfn_to_page(mfn)->type_info & PGT_type_mask) != PGT_none )
-            return -EINVAL;
-        val |= PTE_US;
+        if ( !user )
+            flush_tlb_local();
+        return 0;
     }
-    *(volatile uint64_t *)maddr_to_virt(l1e) = val;
-    switch ( flags & UVMF_FLUSHTYPE_MASK )
-    {
-    case UVMF_INVLPG:
-        invlpg(va);
-        break;
-    case UVMF_TLB_FLUSH:
-        write_cr3(read_cr3());
-        break;
-    }
+    if ( mfn && (rc = get_page_and_type(mfn, v->domain->domain_id,
+                                        PGT_l4_page_table)) )
+        return rc;
+    *slot = (uint64_t)mfn << PAGE_SHIFT;
+    switch_cr3(v->pv.kernel_mode || !v->pv.user_cr3 ? v->pv.kernel_cr3
+                                                    : v->pv.user_cr3);
+    if ( old )
+        put_page_and_type(old);
     return 0;
+}
+
+static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
+{
+    domid_t me = v->domain->domain_id;
+    unsigned long mfn = op->arg1.mfn;
+    bool mine;
+    long rc = 0;
+
+    switch ( op->cmd )
+    {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_PIN_L4_TABLE:
+        pt_lock();
+        rc = pt_pin(me, mfn, (unsigned long)(op->cmd - MMUEXT_PIN_L1_TABLE + 1) << 60);
+        pt_unlock();
+        return rc;
+    case MMUEXT_UNPIN_TABLE:
+        pt_lock();
+        rc = pt_unpin(me, mfn);
+        pt_unlock();
+        return rc;
+    case MMUEXT_NEW_BASEPTR:
+    case MMUEXT_NEW_USER_BASEPTR:
+        pt_lock();
+        rc = new_baseptr(v, mfn, op->cmd == MMUEXT_NEW_USER_BASEPTR);
+        pt_unlock();
+        return rc;
+    case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_TLB_FLUSH_ALL:
+        flush_domain(~0ul);
+        return 0;
+    case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_INVLPG_ALL:
+        flush_domain(op->arg1.linear_addr);
+        return 0;
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_INVLPG_MULTI:
+        /* Xen answers a bad vCPU mask pointer with -EINVAL here. */
+        if ( vcpumask_has_current((unsigned long)op->arg2.vcpumask.p, &mine) )
+            return -EINVAL;
+        if ( mine )
+            flush_domain(op->cmd == MMUEXT_TLB_FLUSH_MULTI ? ~0ul
+                                                           : op->arg1.linear_addr);
+        return 0;
+    case MMUEXT_FLUSH_CACHE:
+        return -EACCES;                     /* no cache control for a domU */
+    case MMUEXT_FLUSH_CACHE_GLOBAL:
+        return -EINVAL;
+    case MMUEXT_SET_LDT:
+    {
+        unsigned long ents = op->arg2.nr_ents;
+        unsigned long ptr = ents ? op->arg1.linear_addr : 0;
+
+        if ( (ptr & (PAGE_SIZE - 1)) || !pv_guest_range_ok(ptr, 1) || ents > 8192 )
+            return -EINVAL;
+        if ( ents )
+        {
+            printk(TLOG_WARNING "d%u: MMUEXT_SET_LDT with %lu entries: "
+                   "LDTs are not supported yet\n", me, ents);
+            return -EOPNOTSUPP;
+        }
+        return 0;
+    }
+    case MMUEXT_CLEAR_PAGE:
+        pt_lock();
+        rc = get_page_and_type(mfn, me, PGT_writable_page) ? -EINVAL : 0;
+        if ( !rc )
+        {
+            memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+            put_page_and_type(mfn);
+        }
+        pt_unlock();
+        return rc;
+    case MMUEXT_COPY_PAGE:
+    {
+        unsigned long src = op->arg2.src_mfn;
+
+        pt_lock();
+        if ( !get_page(src, me) )
+            rc = -EINVAL;
+        else
+        {
+            rc = get_page_and_type(mfn, me, PGT_writable_page) ? -EINVAL : 0;
+            if ( !rc )
+            {
+                memcpy(mfn_to_virt(mfn), mfn_to_virt(src), PAGE_SIZE);
+                put_page_and_type(mfn);
+            }
+            put_page(src);
+        }
+        pt_unlock();
+        return rc;
+    }
+    case MMUEXT_MARK_SUPER:
+    case MMUEXT_UNMARK_SUPER:
+        return -EOPNOTSUPP;
+    default:
+        return -ENOSYS;
+    }
+}
+
+long do_mmuext_op(unsigned long uops, unsigned long count, unsigned long pdone,
+                  unsigned long foreigndom)
+{
+    struct vcpu *v = current_vcpu();
+    s_time_t start = now();
+    unsigned int done, i;
+    long rc;
+
+    count &= 0xffffffffu;
+    done = done_in(pdone, &count);
+    if ( !guest_array_ok(uops, count, sizeof(struct mmuext_op)) )
+        return -EFAULT;
+    rc = pg_owner_check(foreigndom);
+    if ( rc )
+        return rc;
+    for ( i = 0; i < count; i++ )
+    {
+        struct mmuext_op op;
+
+        if ( i && hypercall_preempt_check(start) )
+        {
+            done_out(pdone, done + i);
+            return hypercall_create_continuation(__HYPERVISOR_mmuext_op, 4,
+                uops, (count - i) | MMU_UPDATE_PREEMPTED, pdone, foreigndom);
+        }
+        if ( copy_from_guest(&op, uops, sizeof(op)) )
+        {
+            rc = -EFAULT;
+            break;
+        }
+        rc = mmuext_one(v, &op);
+        if ( rc )
+            break;
+        uops += sizeof(op);
+    }
+    done_out(pdone, done + i);
+    return rc;
 }

@@ -18,6 +18,7 @@
  * A frame that cannot be written (bad guest stack) or an exception with no
  * handler stops the domain with a report, as Xen's domain_crash does.
  */
+#include <asm/flushtlb.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <tern/console.h>
@@ -59,7 +60,7 @@ void toggle_guest_mode(struct vcpu *v)
         v->pv.gs_base_user = rdmsr(MSR_GS_BASE);
     v->pv.kernel_mode = !v->pv.kernel_mode;
     wrmsr(MSR_GS_BASE, v->pv.kernel_mode ? v->pv.gs_base_kernel : v->pv.gs_base_user);
-    write_cr3(v->pv.kernel_mode || !v->pv.user_cr3 ? v->pv.kernel_cr3 : v->pv.user_cr3);
+    switch_cr3(v->pv.kernel_mode || !v->pv.user_cr3 ? v->pv.kernel_cr3 : v->pv.user_cr3);
 }
 
 void pv_bounce(struct cpu_regs *r, uint64_t handler, unsigned int flags,
@@ -168,15 +169,23 @@ void pv_guest_trap(struct cpu_regs *r)
 
     switch ( vec )
     {
+    case 1:
+        pv_debug_trap_guest(current_vcpu());
+        break;
     case 6:
         if ( pv_emulate_forced_cpuid(r) )
             return;
         break;
     case 13:
-        if ( pv_emulate_gp(r) )
-            return;
-        guest_gp(r);
+    {
+        int rc = pv_emulate_gp(r);
+
+        if ( rc == PV_EMUL_UNHANDLED )
+            guest_gp(r);
+        else if ( rc != PV_EMUL_DONE )
+            bounce_trap(r, (unsigned int)rc, has_error_code((unsigned int)rc), 0);
         return;
+    }
     case 14:
         current_vcpu()->vcpu_info->arch.cr2 = read_cr2();
         /* The guest kernel sees its faults as supervisor faults. */
