@@ -49,19 +49,19 @@ long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer)
  *   pae_pgdir_above_4gb         while VMASST_TYPE_pae_extended_cr3 is on
  *   mmu_pt_update_preserve_ad   MMU_PT_UPDATE_PRESERVE_AD is honoured by
  *                               the page-type rules (pt_mod_entry)
+ *   highmem_assist              mmuext_op has MMUEXT_CLEAR_PAGE and
+ *                               MMUEXT_COPY_PAGE (pv/mm.c)
  *   direct_mapped               a PV guest sees machine frames
  *
- * Xen also promises two bits that Tern cannot honour yet, so they stay
- * clear until the code behind them exists:
- *   highmem_assist              needs MMUEXT_CLEAR_PAGE / MMUEXT_COPY_PAGE
- *   gnttab_map_avail_bits       needs grant tables (GNTMAP_host_map with
- *                               the PTE's available bits)
+ * Xen also promises gnttab_map_avail_bits (grant mappings that keep the
+ * PTE's available bits); it stays clear until Tern has grant tables.
  * XENFEAT_dom0 is for the hardware domain only, and no Tern domain is one.
  */
 static uint32_t pv_domu_features(const struct domain *d)
 {
     uint32_t f = (1u << XENFEAT_memory_op_vnode_supported) |
                  (1u << XENFEAT_mmu_pt_update_preserve_ad) |
+                 (1u << XENFEAT_highmem_assist) |
                  (1u << XENFEAT_direct_mapped);
 
     if ( ACCESS_ONCE(d->vm_assist) & (1ul << VMASST_TYPE_pae_extended_cr3) )

@@ -1,20 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* memory_op: the read-only queries a PV domU makes of its memory and the M2P. */
+/* memory_op: the queries a PV domU makes of its memory and the M2P. */
 #include <asm/pv.h>
 #include <tern/errno.h>
 #include <tern/hypercall.h>
 #include <tern/mm.h>
+#include <tern/reservation.h>
 #include <tern/sched.h>
 #include <xen/memory.h>
 #include <xen/xen.h>
 
-/*
- * The cmd argument carries the sub-op in its low bits and, for the ops
- * that can be continued, the extent to start from above them (Xen's
- * MEMOP_EXTENT_SHIFT, which the public headers do not export).
- */
-#define MEMOP_EXTENT_SHIFT 6
-#define MEMOP_CMD_MASK     ((1ul << MEMOP_EXTENT_SHIFT) - 1)
 
 /* One entry of the BIOS E820 map, as XENMEM_memory_map returns them. */
 struct e820entry {
@@ -128,10 +122,11 @@ long do_memory_op(unsigned long cmd, unsigned long arg)
     case XENMEM_increase_reservation:
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:
+        return memory_reservation_op(op, start_extent, arg);
     case XENMEM_exchange:
-        /* Changing a domain's memory belongs to the PV MMU (page ownership
-         * and reference counts); until it lands these are not offered. */
-        return -ENOSYS;
+        if ( start_extent )
+            return -EINVAL;
+        return memory_exchange(arg);
 
     case XENMEM_maximum_ram_page:
         if ( start_extent )
@@ -149,7 +144,7 @@ long do_memory_op(unsigned long cmd, unsigned long arg)
         if ( rc )
             return rc;
         if ( op == XENMEM_current_reservation )
-            return (long)d->nr_pages;
+            return (long)d->tot_pages;
         if ( op == XENMEM_maximum_reservation )
             return (long)d->max_pages;
         /* A PV guest writes its P2M size (a count, not a maximum) into

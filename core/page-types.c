@@ -31,10 +31,10 @@
  *
  * Rules per level (Xen's for a 64-bit PV guest):
  *   L1  flags within P RW US A D G AVAIL AVAIL_HIGH NX (no cache
- *       attributes for a domain without I/O memory, no bit 62); the frame
- *       must be RAM the domain owns (-EPERM for I/O space, -EBUSY for a
- *       frame of another or no domain, or a writable mapping of a frame
- *       that cannot be writable).
+ *       attributes for a domain without I/O memory); the frame must be RAM
+ *       the domain owns (-EPERM for I/O space, -EINVAL for the all-ones
+ *       "invalid" frame number, -EBUSY for a frame of another or no
+ *       domain, or a writable mapping of a frame that cannot be writable).
  *   L2..L4  flags within P RW US A D AVAIL AVAIL_HIGH NX (no superpages:
  *       PSE is refused); the frame must be the domain's and take the type
  *       of the level below.
@@ -46,7 +46,8 @@
  *       be the target of one (linear > 0 vs. linear < 0), so there are no
  *       chains and no loops.
  * Present entries get _PAGE_USER added (guest kernel and user share ring
- * 3); CR4.PGE is off, so _PAGE_GLOBAL has no effect.
+ * 3), and an L1 entry the guest made without it also bit 52, as Xen marks
+ * guest-kernel mappings; CR4.PGE is off, so _PAGE_GLOBAL has no effect.
  *
  * TLBs: when a type count drops to zero the frame gets a stamp; before a
  * frame changes type, every TLB that may hold translations older than the
@@ -64,10 +65,11 @@
 
 #define PTE_FLAGS       (~PTE_MFN_MASK)
 #define AVAIL_HIGH      (0x7fful << 52)                  /* bits 52..62 */
-#define GNTTAB_BIT      (1ul << 62)
+#define GUEST_KERNEL    (1ul << 52)       /* Xen marks guest-kernel L1 entries */
+#define INVALID_MFN_PTE 0xfffffffffful    /* all address bits set */
 #define L1_ALLOWED      (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | \
-                         _PAGE_DIRTY | _PAGE_GLOBAL | _PAGE_AVAIL | \
-                         (AVAIL_HIGH & ~GNTTAB_BIT) | _PAGE_NX)
+                         _PAGE_DIRTY | _PAGE_GLOBAL | _PAGE_AVAIL | AVAIL_HIGH | \
+                         _PAGE_NX)
 #define LN_ALLOWED      (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | \
                          _PAGE_DIRTY | _PAGE_AVAIL | AVAIL_HIGH | _PAGE_NX)
 /* Changes of only these bits keep the entry's references (Xen's fast path). */
@@ -259,7 +261,8 @@ static int get_entry(uint64_t e, unsigned int level, unsigned long self,
         if ( (e & PTE_FLAGS) & ~L1_ALLOWED )
             return -EINVAL;
         if ( mfn >= max_mfn || pg(mfn)->owner == DOMID_IO_RSVD )
-            return -EPERM;                  /* I/O space: no access granted */
+            /* I/O space: no access granted (Xen's INVALID_MFN: -EINVAL) */
+            return mfn == INVALID_MFN_PTE ? -EINVAL : -EPERM;
         if ( !get_page(mfn, domid) )
             return -EBUSY;
         if ( (e & _PAGE_RW) && get_page_type(mfn, PGT_writable_page) )
@@ -304,9 +307,13 @@ static void put_entry(uint64_t e, unsigned int level, unsigned long self)
     put_page_and_type(mfn);
 }
 
-static uint64_t adjust(uint64_t e)
+static uint64_t adjust(uint64_t e, unsigned int level)
 {
-    return (e & _PAGE_PRESENT) ? e | _PAGE_USER : e;
+    if ( !(e & _PAGE_PRESENT) )
+        return e;
+    if ( level == 1 && !(e & _PAGE_USER) )
+        e |= GUEST_KERNEL;
+    return e | _PAGE_USER;
 }
 
 static int validate(unsigned long mfn, unsigned int level)
@@ -328,7 +335,7 @@ static int validate(unsigned long mfn, unsigned int level)
                     put_entry(t[i], level, mfn);
             return rc;
         }
-        t[i] = adjust(t[i]);
+        t[i] = adjust(t[i], level);
     }
     if ( level == 4 )
         pt_fill_tern_slots(t);
@@ -401,7 +408,7 @@ int pt_mod_entry(domid_t domid, unsigned long table_mfn, unsigned int idx,
         /* Same frame, only harmless bits changed: keep the references. */
         if ( (old & _PAGE_PRESENT) && !((old ^ val) & ~FASTPATH_BITS) )
         {
-            write_entry(&t[idx], adjust(val), preserve_ad);
+            write_entry(&t[idx], adjust(val, level), preserve_ad);
             put_page(table_mfn);
             return 0;
         }
@@ -412,7 +419,7 @@ int pt_mod_entry(domid_t domid, unsigned long table_mfn, unsigned int idx,
             return rc;
         }
     }
-    old = write_entry(&t[idx], adjust(val), preserve_ad);
+    old = write_entry(&t[idx], adjust(val, level), preserve_ad);
     put_entry(old, level, table_mfn);
     put_page(table_mfn);
     return 0;
@@ -476,12 +483,7 @@ int pt_release_page(domid_t domid, unsigned long mfn)
         put_page(mfn);
         return -EINVAL;
     }
-    /* A pinned table is unpinned first, as Xen does on removal. */
-    if ( (p->type_info & PGT_pinned) )
-    {
-        p->type_info &= ~PGT_pinned;
-        put_page_and_type(mfn);
-    }
+    /* A pinned table stays pinned (Xen 4.17): the pin keeps it alive. */
     if ( (p->count_info & PGC_allocated) )
     {
         p->count_info &= ~PGC_allocated;

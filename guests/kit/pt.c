@@ -202,7 +202,10 @@ unsigned long kit_pt_fault_error;
 
 long kit_pt_probe_read_asm(const volatile void *va, uint64_t *val);
 long kit_pt_probe_write_asm(volatile void *va, uint64_t val);
+long kit_pt_probe_cmpxchg_asm(volatile void *va, uint64_t old, uint64_t val,
+                              uint64_t *prev);
 extern const char kit_pt_probe_read_insn[], kit_pt_probe_write_insn[];
+extern const char kit_pt_probe_cmpxchg_insn[];
 extern const char kit_pt_probe_fixup[];
 
 __asm__(
@@ -218,6 +221,13 @@ __asm__(
     "kit_pt_probe_write_insn:\n"
     "    movq %rsi, (%rdi)\n"
     "    ret\n"
+    "kit_pt_probe_cmpxchg_asm:\n"          /* rdi va, rsi old, rdx new, rcx prev */
+    "    movq %rsi, %rax\n"
+    "kit_pt_probe_cmpxchg_insn:\n"
+    "    lock cmpxchgq %rdx, (%rdi)\n"
+    "    movq %rax, (%rcx)\n"
+    "    xorl %eax, %eax\n"
+    "    ret\n"
     "kit_pt_probe_fixup:\n"
     "    movl $1, %eax\n"
     "    ret\n"
@@ -229,7 +239,8 @@ static bool probe_hook(struct kit_trap_frame *f)
 {
     if ( f->vector != KIT_VECTOR_UPCALL &&
          (f->rip == (unsigned long)kit_pt_probe_read_insn ||
-          f->rip == (unsigned long)kit_pt_probe_write_insn) )
+          f->rip == (unsigned long)kit_pt_probe_write_insn ||
+          f->rip == (unsigned long)kit_pt_probe_cmpxchg_insn) )
     {
         kit_pt_fault_vector = f->vector;
         kit_pt_fault_error = f->error_code;
@@ -264,10 +275,47 @@ bool kit_pt_write_faults(volatile void *va, uint64_t val)
     return faulted;
 }
 
+bool kit_pt_cmpxchg_faults(volatile void *va, uint64_t old, uint64_t val,
+                           uint64_t *prev)
+{
+    uint64_t p = 0;
+    long faulted;
+
+    saved_hook = kit_trap_hook;
+    kit_trap_hook = probe_hook;
+    faulted = kit_pt_probe_cmpxchg_asm(va, old, val, &p);
+    kit_trap_hook = saved_hook;
+    if ( !faulted && prev )
+        *prev = p;
+    return faulted;
+}
+
 bool kit_expect_rc(const char *what, long got, long want)
 {
     if ( got == want )
         return true;
     kit_test_failure("%s: %ld, want %ld", what, got, want);
     return false;
+}
+
+bool kit_mfn_is_own(unsigned long mfn)
+{
+    unsigned long pfn = kit_mfn_to_pfn(mfn);
+
+    return pfn < kit_start_info->nr_pages && kit_pfn_to_mfn(pfn) == mfn;
+}
+
+unsigned long kit_foreign_ram_mfn(void)
+{
+    long max_ram = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
+    unsigned long pfn, m;
+
+    for ( pfn = 0; pfn < kit_start_info->nr_pages; pfn++ )
+    {
+        m = kit_pfn_to_mfn(pfn) + 1;
+        if ( m >= 0x100 && m + 16 < (unsigned long)max_ram &&
+             !kit_mfn_is_own(m) )
+            return m;
+    }
+    return 0;
 }

@@ -45,6 +45,10 @@ void pv_guest_trap(struct cpu_regs *frame);
  * flags: 1 = push error_code, 2 = set the upcall mask (interrupt gate). */
 void pv_bounce(struct cpu_regs *frame, uint64_t handler, unsigned int flags,
                uint64_t error_code);
+/* Deliver the current vCPU's failsafe callback (Xen's frame: RCX, R11,
+ * DS, ES, FS, GS, RIP, CS, RFLAGS, RSP, SS, with segs[] the data
+ * selectors); with none registered, stop the domain saying why. */
+void pv_failsafe(struct cpu_regs *frame, const uint16_t segs[4], const char *why);
 /* Refresh v's pvclock (vcpu_info.time) from the TSC and system time. */
 void pv_update_vcpu_time(struct vcpu *v);
 /* Fill the wallclock of a new shared-info page (from the RTC at boot). */
@@ -88,6 +92,21 @@ void pv_debug_trap_tern(struct cpu_regs *frame);
 /* The x86 PV hypercalls of this family (Xen's set_debugreg, get_debugreg). */
 long do_set_debugreg(unsigned long reg, unsigned long value);
 long do_get_debugreg(unsigned long reg);
+
+/*
+ * Guest descriptor tables (pv/descriptor.c). pv_check_descriptor is Xen's
+ * check_descriptor() for a 64-bit PV guest: true if the descriptor may be
+ * used, after fixing it up in place. pv_gdt_switch copies next's GDT into
+ * this pCPU's (next NULL: clear it). pv_data_sel_ok / pv_iret_sels_ok say
+ * whether loading a data selector in ring 0, or an IRETQ to ring 3 with
+ * these CS and SS, would succeed with this pCPU's GDT.
+ */
+bool pv_check_descriptor(uint64_t *desc);
+void pv_gdt_switch(const struct vcpu *next);
+bool pv_data_sel_ok(unsigned int sel);
+bool pv_iret_sels_ok(unsigned int cs, unsigned int ss);
+long do_set_gdt(unsigned long frame_list, unsigned long entries);
+long do_update_descriptor(unsigned long maddr, unsigned long desc);
 
 /* HYPERVISOR_iret, from the iret_context on the guest's stack. */
 void pv_do_iret(struct cpu_regs *frame);

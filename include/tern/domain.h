@@ -46,6 +46,10 @@ struct pv_vcpu {
      * FLAT_KERNEL_DS at the first load (segs_valid). */
     uint16_t ds, es, fs, gs;
     bool segs_valid;
+    /* A reload at switch-in failed: the failsafe callback is due, with
+     * the selectors that were to be loaded (DS, ES, FS, GS). */
+    bool failsafe_pending;
+    uint16_t failsafe_segs[4];
     /* set_gdt (pv/descriptor.c): machine frames, and entries in use. */
     unsigned long gdt_frames[FIRST_RESERVED_GDT_PAGE];
     unsigned int gdt_ents;

@@ -66,7 +66,7 @@ static void test_l1_rules(void)
         { e(3, P | _PAGE_PCD), -EINVAL },              /* no cache attributes */
         { e(3, P | _PAGE_PWT), -EINVAL },
         { e(3, P | _PAGE_PSE), -EINVAL },              /* PAT bit in an L1 */
-        { e(3, P | (1ul << 62)), -EINVAL },            /* grant-mapping bit */
+        { e(3, P | (1ul << 62)), 0 },                  /* available (release Xen) */
         { e(30, P), -EBUSY },                          /* domain 2's frame */
         { e(50, P), -EBUSY },                          /* Tern's frame */
         { e(56, P), -EBUSY },                          /* a free frame */
@@ -74,7 +74,8 @@ static void test_l1_rules(void)
         { e(62, P), -EPERM },                          /* beyond RAM */
         { e(10, P | RW), -EBUSY },                     /* the L1 itself, writable */
         { e(10, P), 0 },                               /* ... read-only is fine */
-        { e(0xfffffffffful, P), -EPERM },
+        { e(0xfffffffffful, P), -EINVAL },             /* Xen's INVALID_MFN */
+        { e(0xffffffffeul, P), -EPERM },
         { 0xfee00000000000ul | P, -EPERM },
     };
     unsigned int i;
@@ -262,14 +263,15 @@ static void test_mod_entry(void)
     /* The CPU set A/D; PRESERVE_AD keeps them, NORMAL does not. */
     ptm_mem[10][3] |= _PAGE_ACCESSED | _PAGE_DIRTY;
     CHECK_EQ(pt_mod_entry(PTM_D1, 10, 3, e(5, P | _PAGE_NX), true), 0);
-    CHECK_EQ(ptm_mem[10][3], e(5, P | US | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY));
-    CHECK_EQ(pt_mod_entry(PTM_D1, 10, 3, e(5, P), false), 0);
+    CHECK_EQ(ptm_mem[10][3], e(5, P | US | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY |
+                               (1ul << 52)));
+    CHECK_EQ(pt_mod_entry(PTM_D1, 10, 3, e(5, P | US), false), 0);
     CHECK_EQ(ptm_mem[10][3], e(5, P | US));
     CHECK_EQ(gcount(5), 2);                          /* fast path kept one ref */
     CHECK_EQ(pt_mod_entry(PTM_D1, 10, 3, e(5, P | RW), false), 0);
     CHECK_EQ(tcount(5), 1);
     CHECK_EQ(pt_mod_entry(PTM_D1, 10, 3, e(30, P), false), -EBUSY);
-    CHECK_EQ(ptm_mem[10][3], e(5, P | RW | US));     /* unchanged on error */
+    CHECK_EQ(ptm_mem[10][3], e(5, P | RW | US | (1ul << 52)));  /* unchanged */
     CHECK_EQ(pt_mod_entry(PTM_D2, 10, 3, 0, false), -EINVAL);    /* not its table */
     CHECK_EQ(pt_mod_entry(PTM_D1, 11, 3, 0, false), -EINVAL);    /* not a table */
     CHECK_EQ(pt_mod_entry(PTM_D1, 62, 3, 0, false), -EINVAL);
@@ -294,8 +296,10 @@ static void test_release(void)
     CHECK_EQ(pt_mod_entry(PTM_D1, 10, 0, 0, false), 0);
     CHECK_EQ(ptm_freed[4], 1);
     CHECK_EQ(pt_release_page(PTM_D1, 4), -EINVAL);   /* gone */
-    /* A pinned table is unpinned and freed. */
+    /* A pinned table stays pinned (Xen 4.17) until the guest unpins it. */
     CHECK_EQ(pt_release_page(PTM_D1, 10), 0);
+    CHECK_EQ(ptm_freed[10], 0);
+    CHECK_EQ(pt_unpin(PTM_D1, 10), 0);
     CHECK_EQ(ptm_freed[10], 1);
     CHECK_EQ(pt_release_page(PTM_D1, 30), -EINVAL);  /* not its page */
     frame_table[5].count_info |= PGC_tern_heap;

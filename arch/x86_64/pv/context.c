@@ -7,12 +7,50 @@
 #include <tern/console.h>
 #include <tern/domain.h>
 #include <tern/errno.h>
+#include <tern/lib.h>
 #include <tern/sched.h>
 #include <xen/sched.h>
 #include <xen/xen.h>
 
-extern const char syscall_entry[], guest_copy_insn[], guest_copy_fixup_point[];
+extern const char syscall_entry[], cstar_entry[], guest_copy_insn[],
+    guest_copy_fixup_point[];
 size_t guest_copy_raw(void *dst, const void *src, size_t n);
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/*
+ * SYSCALL from 32-bit compatibility mode (a guest may run 32-bit code
+ * segments) enters at MSR_CSTAR. Tern has no compat system-call path: the
+ * stub makes it the #UD that Intel CPUs raise for such a SYSCALL, at the
+ * instruction (RCX holds the next RIP, R11 the RFLAGS), so the guest takes
+ * its own #UD and Tern never runs at an address a guest chose. The frame
+ * is built as syscall_entry (pv/entry.S) builds it.
+ */
+__asm__(
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "    .globl cstar_entry\n"
+    "cstar_entry:\n"
+    "    swapgs\n"
+    "    mov %rsp, %gs:0\n"
+    "    mov %gs:8, %rsp\n"
+    "    pushq $" STR(GUEST_DS) "\n"
+    "    pushq %gs:0\n"
+    "    pushq %r11\n"
+    "    pushq $" STR(GUEST_CS32) "\n"
+    "    sub $2, %ecx\n"
+    "    pushq %rcx\n"
+    "    pushq $0\n"
+    "    pushq $6\n"
+    "    swapgs\n"
+    "    jmp common_interrupt\n"
+    "    .popsection\n");
+
+/* Segment registers: read a selector, load one (in ring 0). */
+#define read_sreg(name) ({ unsigned int s_; \
+    __asm__ __volatile__("mov %%" #name ", %0" : "=r"(s_)); (uint16_t)s_; })
+#define load_sreg(name, sel) \
+    __asm__ __volatile__("mov %0, %%" #name :: "r"((unsigned int)(sel)) : "memory")
 
 static void clts(void)
 {
@@ -29,7 +67,7 @@ void pv_cpu_init(void)
     /* SYSCALL: CS 0xe008, SS 0xe010; SYSRET (64-bit): CS 0xe033, SS 0xe02b. */
     wrmsr(MSR_STAR, ((uint64_t)GUEST_CS32 << 48) | ((uint64_t)TERN_CS << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-    wrmsr(MSR_CSTAR, 0);
+    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);
     /* Clear IF, TF, DF, AC, NT on entry. */
     wrmsr(MSR_FMASK, (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14));
     wrmsr(MSR_SHADOW_GS_BASE, (uint64_t)&pc->sysc);
@@ -41,10 +79,57 @@ struct cpu_regs *arch_guest_frame(void)
     return (struct cpu_regs *)(this_cpu()->tss.rsp[0] - sizeof(struct cpu_regs));
 }
 
+/*
+ * A guest's data selectors live in the segment registers while it runs
+ * (it loads them itself, in ring 3, from the flat selectors or its own
+ * GDT); Tern saves them when it leaves and loads them when it comes back,
+ * after its GDT is in place and before the FS/GS bases are written (a
+ * selector load sets the base from the descriptor). A selector that no
+ * longer loads (its descriptor changed or went) is loaded NUL and the
+ * failsafe callback is made due, with what was to be loaded, as Xen's
+ * load_segments() does. A vCPU starts with FLAT_KERNEL_DS in all four.
+ */
+static void save_segments(struct vcpu *v)
+{
+    v->pv.ds = read_sreg(ds);
+    v->pv.es = read_sreg(es);
+    v->pv.fs = read_sreg(fs);
+    v->pv.gs = read_sreg(gs);
+}
+
+static void load_segments(struct vcpu *v)
+{
+    uint16_t want[4];
+    bool ok[4];
+    unsigned int i;
+
+    if ( !v->pv.segs_valid )
+    {
+        v->pv.ds = v->pv.es = v->pv.fs = v->pv.gs = FLAT_KERNEL_DS;
+        v->pv.segs_valid = true;
+    }
+    want[0] = v->pv.ds;
+    want[1] = v->pv.es;
+    want[2] = v->pv.fs;
+    want[3] = v->pv.gs;
+    for ( i = 0; i < 4; i++ )
+        ok[i] = pv_data_sel_ok(want[i]);
+    load_sreg(ds, ok[0] ? want[0] : 0);
+    load_sreg(es, ok[1] ? want[1] : 0);
+    load_sreg(fs, ok[2] ? want[2] : 0);
+    load_sreg(gs, ok[3] ? want[3] : 0);
+    if ( !ok[0] || !ok[1] || !ok[2] || !ok[3] )
+    {
+        memcpy(v->pv.failsafe_segs, want, sizeof(want));
+        v->pv.failsafe_pending = true;
+    }
+}
+
 void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame)
 {
     if ( prev )
     {
+        save_segments(prev);
         clts();
         __asm__ __volatile__("fxsave64 %0" : "=m"(prev->pv.fpu));
         prev->pv.regs = *frame;
@@ -67,6 +152,8 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame
         write_cr0(read_cr0() | X86_CR0_TS);
     switch_cr3(next->pv.kernel_mode || !next->pv.user_cr3 ?
                next->pv.kernel_cr3 : next->pv.user_cr3);
+    pv_gdt_switch(next);
+    load_segments(next);
     wrmsr(MSR_FS_BASE, next->pv.fs_base);
     wrmsr(MSR_GS_BASE, next->pv.kernel_mode ? next->pv.gs_base_kernel
                                             : next->pv.gs_base_user);
@@ -98,17 +185,34 @@ static bool canonical(uint64_t a)
 
 /*
  * Everything IRETQ to a guest checks in ring 0 must be right here, else the
- * fault would be Tern's: only the flat ring-3 selectors and a canonical RIP.
- * Anything else ends the domain.
+ * fault would be Tern's: a canonical RIP, and a code and a stack selector
+ * that load (the flat ring-3 ones, or the guest's own from its GDT:
+ * pv_iret_sels_ok). Where Xen's IRETQ would fault, the guest gets its
+ * failsafe callback instead, as on Xen, or ends when it has none. RFLAGS
+ * keeps only what a guest may hold. A failsafe callback still due from a
+ * context switch is made first.
  */
 void pv_sanitise_frame(struct cpu_regs *frame)
 {
+    struct vcpu *v = current_vcpu();
+    const char *why = NULL;
+
+    if ( v->pv.failsafe_pending )
+        pv_deliver_events(frame);
     frame->rflags = (frame->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;
-    if ( frame->cs != GUEST_CS64 && frame->cs != GUEST_CS32 )
-        frame->cs = GUEST_CS64;
-    frame->ss = GUEST_DS;
     if ( !canonical(frame->rip) )
-        domain_shutdown_current(SHUTDOWN_crash, "return to a non-canonical RIP");
+        why = "return to a non-canonical RIP";
+    else if ( !pv_iret_sels_ok((unsigned int)frame->cs, (unsigned int)frame->ss) )
+        why = "return to a code or stack selector that does not load";
+    if ( why )
+    {
+        uint16_t segs[4] = { read_sreg(ds), read_sreg(es), read_sreg(fs),
+                             read_sreg(gs) };
+
+        pv_failsafe(frame, segs, why);
+        frame->rflags = (frame->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;
+        pv_deliver_events(frame);
+    }
 }
 
 /* Is [va, va+n) a range a guest may name? Not Tern's slots, canonical. */

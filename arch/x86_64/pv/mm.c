@@ -154,6 +154,7 @@ static long mmu_update_one(struct domain *d, const struct mmu_update *req)
     {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
+    case MMU_PT_UPDATE_NO_TRANSLATE:        /* the same for a PV guest */
         pt_lock();
         if ( !get_page(mfn, d->domain_id) )
             rc = -EINVAL;

@@ -15,6 +15,14 @@
  * gates (and event upcalls) also set the upcall mask. HYPERVISOR_iret undoes
  * it from the iret_context the guest leaves on its stack.
  *
+ * The failsafe callback gets the same frame with the data selectors DS,
+ * ES, FS, GS between R11 and RIP: it is entered when selectors that the
+ * guest left in place cannot be loaded again (a reload at context switch,
+ * or the return to a code/stack selector that would fault), with the
+ * selectors that failed left NUL. With VMASST_TYPE_architectural_iopl
+ * every frame's RFLAGS.IOPL shows the virtual IOPL, and HYPERVISOR_iret
+ * takes it back.
+ *
  * A frame that cannot be written (bad guest stack) or an exception with no
  * handler stops the domain with a report, as Xen's domain_crash does.
  */
@@ -63,13 +71,23 @@ void toggle_guest_mode(struct vcpu *v)
     switch_cr3(v->pv.kernel_mode || !v->pv.user_cr3 ? v->pv.kernel_cr3 : v->pv.user_cr3);
 }
 
-void pv_bounce(struct cpu_regs *r, uint64_t handler, unsigned int flags,
-               uint64_t error_code)
+#define TBF_FAILSAFE  4u                    /* push DS, ES, FS, GS too */
+#define EFLAGS_IOPL   (3ul << 12)
+
+/*
+ * Write a bounce frame for v (whose address space is loaded) on its
+ * kernel stack and point r at handler; see the theory above. A failsafe
+ * frame also holds the data selectors segs[] between R11 and RIP, as
+ * Xen's. With VMASST_TYPE_architectural_iopl the frame's RFLAGS.IOPL is
+ * the virtual IOPL.
+ */
+static void bounce_frame(struct vcpu *v, struct cpu_regs *r, uint64_t handler,
+                         unsigned int flags, uint64_t error_code,
+                         const uint16_t *segs)
 {
-    struct vcpu *v = current_vcpu();
-    uint64_t frame[8], sp, cs = r->cs & 0xffff;
+    uint64_t frame[12], sp, cs = r->cs & 0xffff, rflags;
     uint8_t mask = v->vcpu_info->evtchn_upcall_mask;
-    unsigned int n = 0;
+    unsigned int n = 0, i;
 
     if ( !handler )
         crash_current("no handler for vector %lu at %016lx", r->vector, r->rip);
@@ -84,13 +102,19 @@ void pv_bounce(struct cpu_regs *r, uint64_t handler, unsigned int flags,
         sp = v->pv.kernel_sp;
     }
     sp &= ~0xful;
+    rflags = (r->rflags & ~(EFLAGS_IF | EFLAGS_IOPL)) | (mask ? 0 : EFLAGS_IF);
+    if ( v->domain->vm_assist & (1ul << VMASST_TYPE_architectural_iopl) )
+        rflags |= (uint64_t)v->pv.iopl << 12;
     frame[n++] = r->rcx;
     frame[n++] = r->r11;
+    if ( flags & TBF_FAILSAFE )
+        for ( i = 0; i < 4; i++ )
+            frame[n++] = segs[i];
     if ( flags & TBF_ERRCODE )
         frame[n++] = error_code;
     frame[n++] = r->rip;
     frame[n++] = cs | ((uint64_t)mask << 32);
-    frame[n++] = (r->rflags & ~EFLAGS_IF) | (mask ? 0 : EFLAGS_IF);
+    frame[n++] = rflags;
     frame[n++] = r->rsp;
     frame[n++] = r->ss;
     sp -= n * sizeof(uint64_t);
@@ -106,11 +130,37 @@ void pv_bounce(struct cpu_regs *r, uint64_t handler, unsigned int flags,
     r->rflags &= ~(EFLAGS_AC | EFLAGS_VM | EFLAGS_RF | EFLAGS_NT | EFLAGS_TF);
 }
 
+void pv_bounce(struct cpu_regs *r, uint64_t handler, unsigned int flags,
+               uint64_t error_code)
+{
+    bounce_frame(current_vcpu(), r, handler, flags, error_code, NULL);
+}
+
+void pv_failsafe(struct cpu_regs *r, const uint16_t segs[4], const char *why)
+{
+    struct vcpu *v = current_vcpu();
+
+    if ( !v->pv.failsafe_callback )
+        crash_current("%s, and no failsafe callback", why);
+    r->vector = 0;
+    bounce_frame(v, r, v->pv.failsafe_callback,
+                 TBF_FAILSAFE | (v->pv.failsafe_masks_events ? TBF_INTERRUPT : 0),
+                 0, segs);
+}
+
 void pv_deliver_events(struct cpu_regs *r)
 {
     struct vcpu *v = current_vcpu();
 
-    if ( v && v->pv.event_callback && evtchn_upcall_due(v) )
+    if ( !v )
+        return;
+    /* A failed selector reload at switch-in comes first, as on Xen. */
+    if ( v->pv.failsafe_pending )
+    {
+        v->pv.failsafe_pending = false;
+        pv_failsafe(r, v->pv.failsafe_segs, "cannot reload a data segment selector");
+    }
+    if ( v->pv.event_callback && evtchn_upcall_due(v) )
         pv_bounce(r, v->pv.event_callback, TBF_INTERRUPT, 0);
 }
 
@@ -219,30 +269,31 @@ void pv_do_iret(struct cpu_regs *r)
             crash_current("iret to user mode without user page tables");
         toggle_guest_mode(v);
     }
+    if ( v->domain->vm_assist & (1ul << VMASST_TYPE_architectural_iopl) )
+        v->pv.iopl = (ic.rflags >> 12) & 3;
     r->rax = ic.rax;
-    if ( !(ic.flags & VGCF_in_syscall) )
+    r->rip = ic.rip;
+    r->rsp = ic.rsp;
+    r->rflags = (ic.rflags & ~(EFLAGS_IOPL | EFLAGS_VM)) | EFLAGS_IF;
+    if ( ic.flags & VGCF_in_syscall )
     {
+        /* Xen returns with SYSRET: flat selectors, RCX = RIP, R11 = RFLAGS. */
+        bool compat = ((ic.cs & 0xffff) | 3) == FLAT_USER_CS32;
+
+        r->cs = compat ? FLAT_USER_CS32 : v->pv.kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS;
+        r->ss = v->pv.kernel_mode ? FLAT_KERNEL_SS : FLAT_USER_SS;
+        r->rcx = r->rip;
+        r->r11 = r->rflags;
+    }
+    else
+    {
+        /* Any selectors (bits above 15 are the saved upcall mask of a bounce
+         * frame): pv_sanitise_frame checks them before the return. */
         r->r11 = ic.r11;
         r->rcx = ic.rcx;
+        r->cs = (ic.cs & 0xffff) | 3;
+        r->ss = (ic.ss & 0xffff) | 3;
     }
-    r->rip = ic.rip;
-    r->cs = v->pv.kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS;
-    r->ss = v->pv.kernel_mode ? FLAT_KERNEL_SS : FLAT_USER_SS;
-    if ( !(ic.flags & VGCF_in_syscall) )
-    {
-        /* Only the flat selectors exist until set_gdt does; bits above 15
-         * (the saved upcall mask of a bounce frame) are not the selector. */
-        uint64_t cs = (ic.cs & 0xffff) | 3, ss = (ic.ss & 0xffff) | 3;
-
-        if ( cs != GUEST_CS64 && cs != GUEST_CS32 )
-            crash_current("iret to code selector %#lx", (unsigned long)cs);
-        if ( ss != GUEST_DS )
-            crash_current("iret to stack selector %#lx", (unsigned long)ss);
-        r->cs = cs;
-        r->ss = ss;
-    }
-    r->rflags = (ic.rflags & ~(EFLAGS_VM | EFLAGS_NT)) | EFLAGS_IF;
-    r->rsp = ic.rsp;
     v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & EFLAGS_IF);
 }
 
@@ -255,30 +306,70 @@ long do_stack_switch(unsigned long ss, unsigned long esp)
     return 0;
 }
 
-long do_set_segment_base(unsigned long which, unsigned long base)
+static bool canonical(uint64_t a)
+{
+    return a < 0x0000800000000000ul || a >= 0xffff800000000000ul;
+}
+
+static void load_gs(unsigned int sel)
+{
+    __asm__ __volatile__("mov %0, %%gs" :: "r"(sel) : "memory");
+}
+
+/*
+ * set_segment_base(which, base): FS base, user or kernel GS base (each
+ * -EINVAL if not canonical), or with SEGBASE_GS_USER_SEL the %gs selector
+ * (the low 16 bits of base, RPL forced to 3): the user GS base becomes
+ * that descriptor's base and the kernel's stays active, as Xen's swapgs
+ * sequence does. A selector that cannot be loaded loads NUL instead (base
+ * 0) and the call still returns 0: Linux BUG()s on a failure here, so Xen
+ * never reports one. -EINVAL for an unknown which.
+ */
+long do_set_segment_base(unsigned long which_arg, unsigned long base)
 {
     struct vcpu *v = current_vcpu();
+    unsigned int which = (unsigned int)which_arg;
 
-    if ( base >= 0x0000800000000000ul && base < 0xffff800000000000ul )
-        return -EINVAL;                      /* not canonical */
     switch ( which )
     {
     case SEGBASE_FS:
+        if ( !canonical(base) )
+            return -EINVAL;
         wrmsr(MSR_FS_BASE, base);
         v->pv.fs_base = base;
         return 0;
     case SEGBASE_GS_USER:
+        if ( !canonical(base) )
+            return -EINVAL;
         v->pv.gs_base_user = base;
         if ( !v->pv.kernel_mode )
             wrmsr(MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_KERNEL:
+        if ( !canonical(base) )
+            return -EINVAL;
         v->pv.gs_base_kernel = base;
         if ( v->pv.kernel_mode )
             wrmsr(MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_USER_SEL:
-        return -ENOSYS;                      /* selectors: with set_gdt */
+    {
+        unsigned int sel = (uint16_t)base;
+        uint64_t active = rdmsr(MSR_GS_BASE);
+
+        if ( sel > 3 )
+            sel |= 3;
+        if ( !pv_data_sel_ok(sel) )
+            sel = 0;
+        /* A NUL load keeps the old base on some AMD CPUs: go through a
+         * flat selector (base 0) first. */
+        if ( sel <= 3 )
+            load_gs(GUEST_DS);
+        load_gs(sel);
+        v->pv.gs_base_user = rdmsr(MSR_GS_BASE);
+        wrmsr(MSR_GS_BASE, active);
+        return 0;
+    }
     default:
         return -EINVAL;
     }

@@ -51,28 +51,17 @@ static void *m2p_slot(unsigned long mfn)
     return &((unsigned long *)MACH2PHYS_VIRT_START)[mfn];
 }
 
-static bool own_mfn(unsigned long mfn)
-{
-    unsigned long pfn = kit_mfn_to_pfn(mfn);
-
-    return pfn < kit_start_info->nr_pages && kit_pfn_to_mfn(pfn) == mfn;
-}
-
+/* A RAM frame next to one of ours that is not ours (see kit/pt.h). */
 static unsigned long foreign_ram_mfn(void)
 {
-    long max_ram = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
-    unsigned long pfn, m;
+    unsigned long m = kit_foreign_ram_mfn();
 
-    for ( pfn = 0; pfn < kit_start_info->nr_pages; pfn++ )
-    {
-        m = kit_pfn_to_mfn(pfn) + 1;
-        if ( m >= 0x100 && m + 16 < (unsigned long)max_ram && !own_mfn(m) )
-            return m;
-    }
-    kit_test_abort("no foreign RAM frame");
+    if ( !m )
+        kit_test_abort("no foreign RAM frame found");
+    return m;
 }
 
-/* A request that maps victim to frame mfn (read back with victim_shows). */
+/* A request that maps victim to frame mfn (checked with victim_is). */
 static mmu_update_t victim_req(unsigned long mfn)
 {
     mmu_update_t r = { .ptr = kit_pt_maddr(victim_l1, victim_idx),
@@ -308,7 +297,7 @@ static void check_exchange(void)
                   memop(XENMEM_exchange, &ex), -XEN_EFAULT);
     kit_expect_rc("exchange, output list over the M2P: nr_exchanged",
                   ex.nr_exchanged, 0);
-    if ( kit_mfn_to_pfn(mfn) != (unsigned long)before || !own_mfn(mfn) )
+    if ( kit_mfn_to_pfn(mfn) != (unsigned long)before || !kit_mfn_is_own(mfn) )
         kit_test_failure("refused exchange changed the frame: M2P %#lx",
                          kit_mfn_to_pfn(mfn));
     /*
@@ -356,7 +345,7 @@ static void check_exchange(void)
     kit_expect_rc("exchange of a foreign frame: nr_exchanged", ex.nr_exchanged, 0);
     kit_expect_rc("current after the refused exchanges",
                   memop(XENMEM_current_reservation, &self), cur);
-    if ( !own_mfn(mfn) )
+    if ( !kit_mfn_is_own(mfn) )
         kit_test_failure("the spare frame is no longer ours");
 #undef EX_RESET
 }

@@ -53,11 +53,14 @@ static void expect2(const char *what, long rc, long want_dom0, long want)
     kit_expect_rc(what, rc, priv ? want_dom0 : want);
 }
 
-static bool own_mfn(unsigned long mfn)
+/* A RAM frame next to one of ours that is not ours (see kit/pt.h). */
+static unsigned long foreign_ram_mfn(void)
 {
-    unsigned long pfn = kit_mfn_to_pfn(mfn);
+    unsigned long m = kit_foreign_ram_mfn();
 
-    return pfn < kit_start_info->nr_pages && kit_pfn_to_mfn(pfn) == mfn;
+    if ( !m )
+        kit_test_abort("no foreign RAM frame found");
+    return m;
 }
 
 /* Give victim its own frame back, writable. */
@@ -89,21 +92,6 @@ static void try_map(const char *what, unsigned long mfn, uint64_t flags,
     kit_snprintf(buf, sizeof(buf), "mmu_update %s", what);
     expect2(buf, rc, want_dom0, want);
     victim_restore();
-}
-
-/* A RAM frame just above one of ours that is not ours. */
-static unsigned long foreign_ram_mfn(void)
-{
-    long max_ram = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
-    unsigned long pfn, m;
-
-    for ( pfn = 0; pfn < kit_start_info->nr_pages; pfn++ )
-    {
-        m = kit_pfn_to_mfn(pfn) + 1;
-        if ( m >= 0x100 && m + 16 < (unsigned long)max_ram && !own_mfn(m) )
-            return m;
-    }
-    return 0;
 }
 
 static void attack_foreign_frames(void)

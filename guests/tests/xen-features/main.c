@@ -6,11 +6,10 @@
  * Expected in submap 0:
  *   memory_op_vnode_supported, mmu_pt_update_preserve_ad, direct_mapped
  *                                  always
- *   highmem_assist, gnttab_map_avail_bits
- *                                  always on Xen; Tern leaves them out until
- *                                  it has MMUEXT_{CLEAR,COPY}_PAGE and grant
- *                                  tables (the test knows Tern by its
- *                                  extraversion, and says so)
+ *   highmem_assist                 always
+ *   gnttab_map_avail_bits          always on Xen; Tern leaves it out until it
+ *                                  has grant tables (the test knows Tern by
+ *                                  its extraversion, and says so)
  *   pae_pgdir_above_4gb            while VMASST_TYPE_pae_extended_cr3 is on:
  *                                  the test turns it on and off
  *   dom0                           only for the initial domain (the oracle)
@@ -25,9 +24,8 @@
                        (1u << XENFEAT_highmem_assist) |            \
                        (1u << XENFEAT_gnttab_map_avail_bits) |     \
                        (1u << XENFEAT_direct_mapped))
-/* Of those, the ones Tern does not honour yet. */
-#define TERN_NOT_YET  ((1u << XENFEAT_highmem_assist) |            \
-                       (1u << XENFEAT_gnttab_map_avail_bits))
+/* Of those, the one Tern does not honour yet. */
+#define TERN_NOT_YET  (1u << XENFEAT_gnttab_map_avail_bits)
 
 static long get_features(unsigned int idx, uint32_t *map)
 {
@@ -75,8 +73,7 @@ void test_main(const start_info_t *si)
 
     if ( on_tern() )
     {
-        kit_printf("on Tern: highmem_assist and gnttab_map_avail_bits are "
-                   "not offered yet\n");
+        kit_printf("on Tern: gnttab_map_avail_bits is not offered yet\n");
         base &= ~TERN_NOT_YET;
     }
     if ( si->flags & SIF_INITDOMAIN )

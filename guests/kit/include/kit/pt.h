@@ -153,6 +153,21 @@ extern unsigned long kit_pt_fault_vector;
 extern unsigned long kit_pt_fault_error;
 bool kit_pt_read_faults(const volatile void *va, uint64_t *val);
 bool kit_pt_write_faults(volatile void *va, uint64_t val);
+/*
+ * LOCK CMPXCHG of 8 bytes at va (old -> val); true when it faulted. The
+ * value found at va is stored in *prev when it did not fault.
+ */
+bool kit_pt_cmpxchg_faults(volatile void *va, uint64_t old, uint64_t val,
+                           uint64_t *prev);
+
+/* True when mfn is one of the guest's frames (its M2P and P2M agree). */
+bool kit_mfn_is_own(unsigned long mfn);
+/*
+ * A frame of RAM (above the first MiB and below XENMEM_maximum_ram_page)
+ * right after one of the guest's frames that is not the guest's: free,
+ * the hypervisor's or another domain's. 0 when none was found.
+ */
+unsigned long kit_foreign_ram_mfn(void);
 
 /*
  * Check a hypercall's answer: when got != want, report a test failure
