@@ -123,6 +123,12 @@ void pv_sanitise_frame(struct cpu_regs *frame);
 bool pv_guest_range_ok(uint64_t va, size_t n);
 int copy_from_guest(void *dst, uint64_t guest_va, size_t n);
 int copy_to_guest(uint64_t guest_va, const void *src, size_t n);
+/* The frame and index of va's L1 entry in the current page tables (an
+ * upper level missing or a superpage: false). Under pt_lock. */
+bool pv_find_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx);
+/* A guest kernel's store to one of its L1 tables (writable page tables):
+ * emulated and stepped over, or false for the guest's own #PF. */
+bool pv_ptwr_fault(struct cpu_regs *frame, uint64_t cr2);
 /* A page fault in Tern at rip: if it is a guest-copy instruction, return
  * the address to resume at, else 0. */
 unsigned long guest_copy_fixup(unsigned long rip);

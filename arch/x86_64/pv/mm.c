@@ -278,7 +278,7 @@ static void flush_domain(unsigned long va)
 
 /* The frame and index of va's L1 entry in the current page tables, via
  * the validated tables. False when a level is missing or not an L1. */
-static bool find_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx)
+bool pv_find_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx)
 {
     uint64_t e = read_cr3() & PTE_MFN_MASK;
     int level;
@@ -307,7 +307,7 @@ static long update_va_mapping(unsigned long va, uint64_t val, unsigned long flag
     long rc = -EINVAL;
 
     pt_lock();
-    if ( find_l1e(va, &l1mfn, &idx) && l1mfn < max_mfn &&
+    if ( pv_find_l1e(va, &l1mfn, &idx) && l1mfn < max_mfn &&
          (mfn_to_page(l1mfn)->type_info & PGT_type_mask) == PGT_l1_page_table )
         rc = pt_mod_entry(d->domain_id, l1mfn, idx, val, false);
     pt_unlock();

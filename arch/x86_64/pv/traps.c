@@ -237,6 +237,8 @@ void pv_guest_trap(struct cpu_regs *r)
         return;
     }
     case 14:
+        if ( pv_ptwr_fault(r, read_cr2()) )
+            return;
         current_vcpu()->vcpu_info->arch.cr2 = read_cr2();
         /* The guest kernel sees its faults as supervisor faults. */
         if ( current_vcpu()->pv.kernel_mode )
