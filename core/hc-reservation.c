@@ -86,7 +86,7 @@ long memory_reservation_op(unsigned int op, unsigned long start, unsigned long a
     if ( start >= r.nr_extents )
         return (long)start;
     list = (unsigned long)r.extent_start.p;
-    if ( list && !pv_guest_range_ok(list, r.nr_extents * sizeof(xen_pfn_t)) )
+    if ( list && !pv_guest_array_ok(list, r.nr_extents, sizeof(xen_pfn_t)) )
         return (long)start;
     if ( r.nr_extents > (1ul << 40) || r.extent_order > DOMU_MAX_ORDER )
         return (long)start;
@@ -180,24 +180,42 @@ long memory_exchange(unsigned long arg)
         return -EFAULT;
     in_list = (unsigned long)x.in.extent_start.p;
     out_list = (unsigned long)x.out.extent_start.p;
-    if ( x.in.nr_extents > (1ul << 40) || x.out.nr_extents > (1ul << 40) ||
-         !pv_guest_range_ok(in_list, x.in.nr_extents * sizeof(xen_pfn_t)) ||
-         !pv_guest_range_ok(out_list, x.out.nr_extents * sizeof(xen_pfn_t)) )
-        return -EFAULT;
-    if ( x.nr_exchanged > x.in.nr_extents )
-        return -EINVAL;
+    /* Xen's order of checks; each early failure still writes back
+     * nr_exchanged. */
     if ( x.in.extent_order > DOMU_MAX_ORDER || x.out.extent_order > DOMU_MAX_ORDER )
-        return -EPERM;
+        rc = -EPERM;
+    else if ( x.nr_exchanged > x.in.nr_extents || x.in.domid != x.out.domid ||
+              (~0ul >> x.in.extent_order) < x.in.nr_extents ||
+              (~0ul >> x.out.extent_order) < x.out.nr_extents ||
+              (x.in.nr_extents << x.in.extent_order) !=
+                  (x.out.nr_extents << x.out.extent_order) )
+        rc = -EINVAL;
+    if ( rc )
+        goto fail_early;
+    if ( x.nr_exchanged == x.in.nr_extents )
+        return 0;
     big = x.in.extent_order > x.out.extent_order ? x.in.extent_order
                                                   : x.out.extent_order;
     in_per = 1ul << (big - x.in.extent_order);
     out_per = 1ul << (big - x.out.extent_order);
-    if ( (x.in.nr_extents << x.in.extent_order) != (x.out.nr_extents << x.out.extent_order) ||
-         x.in.nr_extents % in_per || x.out.nr_extents % out_per )
-        return -EINVAL;
+    if ( !pv_guest_array_ok(in_list, x.in.nr_extents, sizeof(xen_pfn_t)) ||
+         !pv_guest_array_ok(out_list, x.out.nr_extents, sizeof(xen_pfn_t)) )
+    {
+        rc = -EFAULT;
+        goto fail_early;
+    }
+    if ( x.in.nr_extents % in_per || x.out.nr_extents % out_per ||
+         x.nr_exchanged % in_per )
+    {
+        rc = -EINVAL;
+        goto fail_early;
+    }
     bits = XENMEMF_get_address_bits(x.out.mem_flags);
     if ( bits && bits <= PAGE_SHIFT )
-        return -ENOMEM;
+    {
+        rc = -ENOMEM;
+        goto fail_early;
+    }
     rc = reservation_domain(x.in.domid);
     if ( rc )
         return rc;
@@ -269,6 +287,12 @@ long memory_exchange(unsigned long arg)
             break;
         x.nr_exchanged = (k + 1) * in_per;
     }
+    if ( copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
+                       &x.nr_exchanged, sizeof(x.nr_exchanged)) )
+        return -EFAULT;
+    return rc;
+
+ fail_early:
     if ( copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
                        &x.nr_exchanged, sizeof(x.nr_exchanged)) )
         return -EFAULT;

@@ -27,6 +27,7 @@ long do_multicall(unsigned long call_list, unsigned long nr_calls)
 {
     uint32_t i, nr = (uint32_t)nr_calls;
     multicall_entry_t call;
+    long ret = 0;
 
     if ( call_list >= 0x0000800000000000ul && call_list < HYPERVISOR_VIRT_END )
         return -EFAULT;
@@ -47,6 +48,8 @@ long do_multicall(unsigned long call_list, unsigned long nr_calls)
 
             pv_do_iret(r);
             call.result = r->rax;
+            /* The multicall "returns" the RAX iret restored. */
+            ret = (long)r->rax;
             stop = true;
         }
         else
@@ -58,9 +61,9 @@ long do_multicall(unsigned long call_list, unsigned long nr_calls)
 
         if ( copy_to_guest(entry + offsetof(multicall_entry_t, result),
                            &call.result, sizeof(call.result)) )
-            return stop ? 0 : -EFAULT;
+            return stop ? ret : -EFAULT;
         if ( stop )
             break;
     }
-    return 0;
+    return ret;
 }

@@ -121,6 +121,7 @@ void pv_sanitise_frame(struct cpu_regs *frame);
  * Return 0, or -EFAULT.
  */
 bool pv_guest_range_ok(uint64_t va, size_t n);
+bool pv_guest_array_ok(uint64_t va, uint64_t n, size_t sz);
 int copy_from_guest(void *dst, uint64_t guest_va, size_t n);
 int copy_to_guest(uint64_t guest_va, const void *src, size_t n);
 /* The frame and index of va's L1 entry in the current page tables (an

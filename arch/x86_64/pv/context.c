@@ -200,6 +200,8 @@ void pv_sanitise_frame(struct cpu_regs *frame)
     if ( v->pv.failsafe_pending )
         pv_deliver_events(frame);
     frame->rflags = (frame->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;
+    frame->cs &= 0xffff;                    /* the selector; the rest is not */
+    frame->ss &= 0xffff;
     if ( !canonical(frame->rip) )
         why = "return to a non-canonical RIP";
     else if ( !pv_iret_sels_ok((unsigned int)frame->cs, (unsigned int)frame->ss) )
@@ -232,6 +234,25 @@ static bool guest_range_ok(uint64_t va, size_t n)
 bool pv_guest_range_ok(uint64_t va, size_t n)
 {
     return guest_range_ok(va, n);
+}
+
+/*
+ * Xen's guest_handle_okay() for an array, a first filter before the
+ * elements are copied one by one (each copy is checked again): the size
+ * must not overflow, and its first and last bytes must be guest addresses
+ * (canonical, outside Tern's slots); a range that wraps past the top of
+ * the address space passes, as on Xen.
+ */
+static bool addr_ok(uint64_t a)
+{
+    return a < 0x0000800000000000ul || a >= HYPERVISOR_VIRT_END;
+}
+
+bool pv_guest_array_ok(uint64_t va, uint64_t n, size_t sz)
+{
+    if ( n >= ~0ul / sz )
+        return false;
+    return addr_ok(va) && (n == 0 || addr_ok(va + n * sz - 1));
 }
 
 int copy_from_guest(void *dst, uint64_t guest_va, size_t n)

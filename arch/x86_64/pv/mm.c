@@ -125,11 +125,6 @@ static long pg_owner_check(unsigned long domid)
     return domain_by_id((domid_t)domid) ? -EPERM : -ESRCH;
 }
 
-/* A guest array of n (< 2^32) elements of size sz: canonical, not Tern's. */
-static bool guest_array_ok(unsigned long va, unsigned long n, size_t sz)
-{
-    return n == 0 || pv_guest_range_ok(va, n * sz);
-}
 
 /* Write an 8-byte value into a frame that can be writable (a plain page:
  * mmu_update on a frame that is not a page table). */
@@ -219,7 +214,7 @@ long do_mmu_update(unsigned long ureqs, unsigned long count, unsigned long pdone
 
     count &= 0xffffffffu;
     done = done_in(pdone, &count);
-    if ( !guest_array_ok(ureqs, count, sizeof(struct mmu_update)) )
+    if ( !pv_guest_array_ok(ureqs, count, sizeof(struct mmu_update)) )
         return -EFAULT;
     if ( pt_dom && pt_dom - 1 != d->domain_id )
         return domain_by_id((domid_t)(pt_dom - 1)) ? -EPERM : -ESRCH;
@@ -482,7 +477,7 @@ long do_mmuext_op(unsigned long uops, unsigned long count, unsigned long pdone,
 
     count &= 0xffffffffu;
     done = done_in(pdone, &count);
-    if ( !guest_array_ok(uops, count, sizeof(struct mmuext_op)) )
+    if ( !pv_guest_array_ok(uops, count, sizeof(struct mmuext_op)) )
         return -EFAULT;
     rc = pg_owner_check(foreigndom);
     if ( rc )
