@@ -319,3 +319,17 @@ unsigned long kit_foreign_ram_mfn(void)
     }
     return 0;
 }
+
+unsigned long kit_other_domain_mfn(void)
+{
+    long max_ram = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
+    unsigned long mfn, pfn;
+
+    for ( mfn = 0x100; mfn < (unsigned long)max_ram; mfn++ )
+    {
+        pfn = kit_mfn_to_pfn(mfn);
+        if ( pfn < (1UL << 24) && !kit_mfn_is_own(mfn) )
+            return mfn;
+    }
+    return 0;
+}

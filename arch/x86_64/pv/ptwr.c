@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Writable page tables: a guest kernel's plain stores to its own L1s. */
 /*
- * With VMASST_TYPE_writable_pagetables a PV kernel may write its L1
- * tables with ordinary instructions although they are mapped read-only:
+ * A PV kernel may write its L1 tables with ordinary instructions although
+ * they are mapped read-only (VMASST_TYPE_writable_pagetables; Xen 4.17
+ * does it whether or not the guest enabled the assist, and so does Tern):
  * the store faults (#PF, present + write), and Tern decodes it
  * (lib/x86-store.c), computes the entry the guest wanted, has the
  * page-type rules validate and write it (pt_mod_entry, as mmu_update
@@ -60,8 +61,7 @@ bool pv_ptwr_fault(struct cpu_regs *r, uint64_t cr2)
     int rc;
     bool done = false;
 
-    if ( !(d->vm_assist & (1ul << VMASST_TYPE_writable_pagetables)) ||
-         !v->pv.kernel_mode ||
+    if ( !v->pv.kernel_mode ||
          (r->error_code & (PFEC_PRESENT | PFEC_WRITE | PFEC_RSVD | PFEC_INSN)) !=
              (PFEC_PRESENT | PFEC_WRITE) )
         return false;

@@ -11,6 +11,10 @@
  *  - map frames it does not own: a RAM frame next to its own, the local
  *    APIC page, a frame past RAM, INVALID_MFN, the M2P's own frames (also
  *    through update_va_mapping_otherdomain with DOMID_XEN);
+ *  - a frame the M2P shows in use by another domain (on Tern, a guest
+ *    running beside this one; none under the oracle's lone dom0): map,
+ *    pin, CLEAR_PAGE, COPY_PAGE to and from, mmu_update inside it,
+ *    MACHPHYS_UPDATE, decrease_reservation and XENMEM_exchange of it;
  *  - map its own page tables writable (update_va_mapping, mmu_update, the
  *    fast path of an entry that maps them read-only), write to them;
  *  - pin tables that would give write access to themselves or map what is
@@ -102,18 +106,13 @@ static void attack_foreign_frames(void)
     long rc;
 
     kit_printf("foreign RAM frame %#lx (M2P %#lx)\n", m, kit_mfn_to_pfn(m));
-    if ( !m )
-        kit_test_error("no foreign RAM frame found");
-    else
-    {
-        /*
-         * A RAM frame that is free, Xen's, or another domain's: get_page()
-         * finds another (or no) owner, so get_page_from_l1e() fails: -EBUSY
-         * for every domain, privileged or not.
-         */
-        try_map("foreign RAM read-only", m, ro_flags, -XEN_EBUSY, -XEN_EBUSY);
-        try_map("foreign RAM writable", m, rw_flags, -XEN_EBUSY, -XEN_EBUSY);
-    }
+    /*
+     * A RAM frame that is free, Xen's, or another domain's: get_page()
+     * finds another (or no) owner, so get_page_from_l1e() fails: -EBUSY
+     * for every domain, privileged or not.
+     */
+    try_map("foreign RAM read-only", m, ro_flags, -XEN_EBUSY, -XEN_EBUSY);
+    try_map("foreign RAM writable", m, rw_flags, -XEN_EBUSY, -XEN_EBUSY);
     /*
      * The local APIC page: Xen denies it to dom0 too (-EPERM); a domU has
      * no I/O memory at all: iomem_access_permitted() fails, -EPERM.
@@ -168,10 +167,69 @@ static void attack_foreign_frames(void)
     victim_restore();
 }
 
+/*
+ * A frame the M2P says some domain uses as a pfn, which is not ours: on
+ * Tern, another guest's page. Nothing may map, pin, read, write, free or
+ * exchange it; the answers are those for any frame the guest does not own.
+ */
+static void attack_other_domain(void)
+{
+    unsigned long m = kit_other_domain_mfn(), own = kit_virt_to_mfn(page_a);
+    struct mmuext_op op = { .cmd = MMUEXT_COPY_PAGE };
+    struct xen_memory_reservation r = { .nr_extents = 1, .domid = DOMID_SELF };
+    struct xen_memory_exchange ex = {
+        .in = { .nr_extents = 1, .domid = DOMID_SELF },
+        .out = { .nr_extents = 1, .domid = DOMID_SELF },
+    };
+    xen_pfn_t list[1], out[1];
+
+    if ( !m )
+    {
+        kit_printf("no other domain's frame in the M2P\n");
+        return;
+    }
+    kit_printf("another domain's frame %#lx (its pfn %#lx)\n", m,
+               kit_mfn_to_pfn(m));
+    try_map("other domain's frame read-only", m, ro_flags, -XEN_EBUSY, -XEN_EBUSY);
+    try_map("other domain's frame writable", m, rw_flags, -XEN_EBUSY, -XEN_EBUSY);
+    kit_expect_rc("pin other domain's frame", kit_pin(1, m), -XEN_EINVAL);
+    kit_expect_rc("CLEAR_PAGE other domain's frame",
+                  kit_mmuext(MMUEXT_CLEAR_PAGE, m), -XEN_EINVAL);
+    page_a[1] = TAG_A ^ 1;
+    op.arg1.mfn = own;
+    op.arg2.src_mfn = m;
+    kit_expect_rc("COPY_PAGE from other domain's frame",
+                  HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_EINVAL);
+    kit_barrier();
+    if ( page_a[1] != (TAG_A ^ 1) )
+        kit_test_failure("COPY_PAGE from another domain wrote page_a");
+    op.arg1.mfn = m;
+    op.arg2.src_mfn = own;
+    kit_expect_rc("COPY_PAGE onto other domain's frame",
+                  HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), -XEN_EINVAL);
+    kit_expect_rc("mmu_update inside other domain's frame",
+                  kit_mmu_update1(kit_pt_maddr(m, 0), 0), -XEN_EINVAL);
+    kit_expect_rc("MACHPHYS_UPDATE of other domain's frame",
+                  kit_mmu_update1(((uint64_t)m << KIT_PAGE_SHIFT) |
+                                  MMU_MACHPHYS_UPDATE, 0), -XEN_EINVAL);
+    list[0] = m;
+    set_xen_guest_handle(r.extent_start, list);
+    kit_expect_rc("decrease_reservation of other domain's frame",
+                  HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r), 0);
+    out[0] = 0;
+    set_xen_guest_handle(ex.in.extent_start, list);
+    set_xen_guest_handle(ex.out.extent_start, out);
+    kit_expect_rc("exchange other domain's frame",
+                  HYPERVISOR_memory_op(XENMEM_exchange, &ex), -XEN_EINVAL);
+    kit_expect_rc("exchange other domain's frame: nr_exchanged",
+                  ex.nr_exchanged, 0);
+}
+
 /* Every bootstrap table frame: no writable mapping, no write. */
 static void attack_own_tables(const start_info_t *si)
 {
-    unsigned long pfn0 = kit_virt_to_pfn((const void *)si->pt_base), i;
+    unsigned long pfn0 = kit_virt_to_pfn((const void *)si->pt_base), i, l1;
+    unsigned int idx = kit_pt_index(si->pt_base, 1);
     volatile uint64_t *l4 = (volatile uint64_t *)si->pt_base;
     uint64_t e, v;
 
@@ -189,19 +247,19 @@ static void attack_own_tables(const start_info_t *si)
      * change (RW is not among the flags Xen lets change unchecked), so it
      * is validated and refused; also with PRESERVE_AD.
      */
-    if ( kit_pt_walk(si->pt_base, 1, &i, &e) == 0 )
+    if ( kit_pt_walk(si->pt_base, 1, &l1, &e) == 0 )
     {
         kit_expect_rc("root's own L1 entry + RW",
-                      kit_pt_set(i, kit_pt_index(si->pt_base, 1), e | KIT_PTE_RW),
-                      -XEN_EBUSY);
+                      kit_pt_set(l1, idx, e | KIT_PTE_RW), -XEN_EBUSY);
         kit_expect_rc("root's own L1 entry + RW (PRESERVE_AD)",
-                      kit_mmu_update1(kit_pt_maddr(i, kit_pt_index(si->pt_base, 1)) |
+                      kit_mmu_update1(kit_pt_maddr(l1, idx) |
                                       MMU_PT_UPDATE_PRESERVE_AD, e | KIT_PTE_RW),
                       -XEN_EBUSY);
         kit_expect_rc("root's own L1 entry + NX (fast path)",
-                      kit_pt_set(i, kit_pt_index(si->pt_base, 1), e | KIT_PTE_NX), 0);
-        kit_expect_rc("root's own L1 entry back",
-                      kit_pt_set(i, kit_pt_index(si->pt_base, 1), e), 0);
+                      kit_pt_set(l1, idx, e | KIT_PTE_NX), 0);
+        kit_expect_rc("root's own L1 entry back", kit_pt_set(l1, idx, e), 0);
+        if ( kit_pt_read(l1, idx) & KIT_PTE_RW )
+            kit_test_failure("the root's mapping became writable");
     }
     else
         kit_test_error("cannot walk to the root's mapping");
@@ -209,7 +267,7 @@ static void attack_own_tables(const start_info_t *si)
     v = l4[511];
     if ( !kit_pt_write_faults(&l4[511], v) )
         kit_test_failure("a write to the root did not fault");
-    if ( !kit_pt_write_faults(kit_pfn_to_virt(kit_mfn_to_pfn(l2boot)), 
+    if ( !kit_pt_write_faults(kit_pfn_to_virt(kit_mfn_to_pfn(l2boot)),
                               kit_pt_read(l2boot, 0)) )
         kit_test_failure("a write to the bootstrap L2 did not fault");
 }
@@ -286,6 +344,10 @@ static void attack_pins(void)
     try_pin("pin L2 with a superpage", 2, 0,
             kit_pte(kit_virt_to_mfn(page_a) & ~511UL, rw_flags | KIT_PTE_PSE),
             false, -XEN_EINVAL, -XEN_EINVAL);
+    /* An L2 entry naming a writable data page as its L1: -EINVAL. */
+    try_pin("pin L2 over a writable data page", 2, 0,
+            kit_pte(kit_virt_to_mfn(page_a), table_flags), false,
+            -XEN_EINVAL, -XEN_EINVAL);
     try_pin("pin L2 mapping itself writable", 2, 0, table_flags, true,
             -XEN_EINVAL, -XEN_EINVAL);
     try_pin("pin L3 mapping itself writable", 3, 0, table_flags, true,
@@ -670,6 +732,7 @@ void test_main(const start_info_t *si)
         kit_test_abort("test slots are in use");
 
     attack_foreign_frames();
+    attack_other_domain();
     attack_own_tables(si);
     attack_pins();
     attack_xen_slots();

@@ -16,7 +16,8 @@
  *    slots filled in by the pin; MMUEXT_NEW_USER_BASEPTR takes it and 0;
  *  - a page-table frame cannot be mapped writable while it is pinned or
  *    referenced by another table (-EBUSY), and can once it is neither;
- *    writes through its read-only mapping fault;
+ *    writes through its read-only mapping fault; once released it may be
+ *    pinned as another level;
  *  - pin errors: pinning twice, unpinning what is not pinned, pinning a
  *    frame mapped writable, pinning an L1 as an L2 are all -EINVAL; a base
  *    pointer that is not a valid L4 is -EINVAL;
@@ -341,6 +342,12 @@ void test_main(const start_info_t *si)
     expect_writable("map released L3 writable", kit_mfn_to_pfn(l3), 0);
     expect_writable("map released L2 writable", kit_mfn_to_pfn(l2), 0);
     expect_writable("map released L1 writable", kit_mfn_to_pfn(l1), 0);
+    /* A released table frame may take another type: the old L1 as an L2. */
+    kit_expect_rc("map old L1 writable", kit_pfn_set_writable(kit_mfn_to_pfn(l1), true), 0);
+    memset(kit_pfn_to_virt(kit_mfn_to_pfn(l1)), 0, KIT_PAGE_SIZE);
+    kit_expect_rc("map old L1 read-only", kit_pfn_set_writable(kit_mfn_to_pfn(l1), false), 0);
+    kit_expect_rc("pin the old L1 as an L2", kit_pin(2, l1), 0);
+    kit_expect_rc("unpin it", kit_unpin(l1), 0);
     if ( kit_pt_walk(kit_pt_va(l4slot, 0, 0, 0), 1, NULL, &e) == 0 )
         kit_test_failure("L4 slot %u still reaches an L1", l4slot);
     (void)si;

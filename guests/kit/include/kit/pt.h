@@ -168,6 +168,13 @@ bool kit_mfn_is_own(unsigned long mfn);
  * the hypervisor's or another domain's. 0 when none was found.
  */
 unsigned long kit_foreign_ram_mfn(void);
+/*
+ * A frame that is not the guest's but whose M2P entry names a pfn, which
+ * on a hypervisor with several domains is most likely another domain's
+ * frame (the first such frame above 1 MiB); 0 when there is none (the
+ * oracle's lone dom0).
+ */
+unsigned long kit_other_domain_mfn(void);
 
 /*
  * Check a hypercall's answer: when got != want, report a test failure
