@@ -36,7 +36,8 @@ $(UNIT_DIR)/test-%: tests/unit/test-%.c $(UNIT_HDRS) tests/unit/unit.mk
 		$(filter-out lib/string.c $<,$(filter %.c,$^))
 
 .PHONY: check
-check: $(UNIT_BINS)
+# The fuzz targets' corpora and seeds are replayed too (tests/fuzz/fuzz.mk).
+check: $(UNIT_BINS) fuzz-replay
 	$(Q)pass=0; fail=0; \
 	for t in $(UNIT_BINS); do \
 	    out=$$($$t); rc=$$?; \
