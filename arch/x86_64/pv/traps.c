@@ -16,10 +16,9 @@
  * it from the iret_context the guest leaves on its stack.
  *
  * The failsafe callback gets the same frame with the data selectors DS,
- * ES, FS, GS between R11 and RIP: it is entered when selectors that the
- * guest left in place cannot be loaded again (a reload at context switch,
- * or the return to a code/stack selector that would fault), with the
- * selectors that failed left NUL. With VMASST_TYPE_architectural_iopl
+ * ES, FS, GS between R11 and RIP: it is entered when data selectors that
+ * the guest left in place cannot be loaded again at a context switch,
+ * with those that failed left NUL. With VMASST_TYPE_architectural_iopl
  * every frame's RFLAGS.IOPL shows the virtual IOPL, and HYPERVISOR_iret
  * takes it back.
  *
@@ -179,6 +178,11 @@ static void bounce_trap(struct cpu_regs *r, unsigned int vector, bool errcode,
               (TI_GET_IF(ti) ? TBF_INTERRUPT : 0), error_code);
 }
 
+void pv_inject_trap(struct cpu_regs *r, unsigned int vector, uint64_t ec)
+{
+    bounce_trap(r, vector, true, ec);
+}
+
 /* Does the vector push an error code? */
 static bool has_error_code(unsigned int v)
 {
@@ -205,6 +209,10 @@ static void guest_gp(struct cpu_regs *r)
         dpl_needed = current_vcpu()->pv.kernel_mode ? 1 : 3;
         if ( ti->address && (insn[1] == 0x80 || TI_GET_DPL(ti) >= dpl_needed) )
         {
+            /* Xen's 0x80 is a real DPL 3 trap gate: its frame has RF
+             * clear; the others come through #GP and keep RF set. */
+            if ( insn[1] == 0x80 )
+                r->rflags &= ~EFLAGS_RF;
             r->rip += 2;
             bounce_trap(r, insn[1], false, 0);
             return;
