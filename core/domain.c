@@ -152,3 +152,108 @@ void domain_console_flush(struct domain *d)
     __asm__ __volatile__("" ::: "memory");
     ring->out_cons = cons;
 }
+
+/*
+ * Serial input focus, as Xen's console switch: three Ctrl-A in a row move
+ * the focus from Tern (its debug keys) to the live domain with the lowest
+ * id, then to each next one, and after the last back to Tern; a line says
+ * who has it. Bytes go to the domain with the focus on the `in` ring of
+ * its start_info console page, and its console port is made pending. A
+ * full ring drops the byte, as does a domain that has ended (the focus
+ * then stays until switched). domlist_lock keeps the domain, its ring
+ * page and its vCPU from being freed while a byte is delivered.
+ */
+#define FOCUS_TERN (-1)
+
+static int console_focus = FOCUS_TERN;
+
+void domain_console_switch_focus(void)
+{
+    unsigned long f = spin_lock_irqsave(&domlist_lock);
+    char name[sizeof(((struct domain *)0)->name)] = "";
+    int id;
+
+    for ( id = console_focus + 1; id < MAX_DOMAINS; id++ )
+        if ( domain_list[id] && !domain_list[id]->dying )
+            break;
+    console_focus = id < MAX_DOMAINS ? id : FOCUS_TERN;
+    if ( console_focus != FOCUS_TERN )
+        strlcpy(name, domain_list[id]->name, sizeof(name));
+    spin_unlock_irqrestore(&domlist_lock, f);
+    if ( console_focus == FOCUS_TERN )
+        printk("*** Serial input to Tern (type 'CTRL-a' three times to switch input)\n");
+    else
+        printk("*** Serial input to d%d '%s' (type 'CTRL-a' three times to "
+               "switch input)\n", console_focus, name);
+}
+
+static bool test_and_set_bit(volatile xen_ulong_t *word, unsigned int bit)
+{
+    return __atomic_fetch_or(word, 1ul << bit, __ATOMIC_SEQ_CST) & (1ul << bit);
+}
+
+/*
+ * Make d's console port pending for its vCPU 0 (2-level ABI) and kick it,
+ * as the event-channel code does for a port that Tern serves.
+ * TODO(event channels): an exported evtchn_send_reserved() would keep
+ * this in core/event_channel.c.
+ */
+static void console_raise(struct domain *d)
+{
+    evtchn_port_t port = ACCESS_ONCE(d->console_port);
+    shared_info_t *s = d->shared_info;
+    struct vcpu *v = d->vcpu[0];
+    unsigned int word = port / 64, bit = port % 64;
+    unsigned long f;
+
+    if ( !port || port >= EVTCHN_MAX_PORTS )
+        return;
+    f = spin_lock_irqsave(&d->lock);
+    if ( !test_and_set_bit(&s->evtchn_pending[word], bit) )
+    {
+        if ( v->polling )
+        {
+            v->polling = false;
+            vcpu_kick(v);
+        }
+        if ( !(s->evtchn_mask[word] & (1ul << bit)) &&
+             !test_and_set_bit(&v->vcpu_info->evtchn_pending_sel, word) )
+        {
+            v->vcpu_info->evtchn_upcall_pending = 1;
+            vcpu_kick(v);
+        }
+    }
+    spin_unlock_irqrestore(&d->lock, f);
+}
+
+bool domain_console_input(char c)
+{
+    unsigned long f = spin_lock_irqsave(&domlist_lock);
+    struct domain *d;
+    struct xencons_interface *ring;
+    XENCONS_RING_IDX cons, prod;
+
+    if ( console_focus == FOCUS_TERN )
+    {
+        spin_unlock_irqrestore(&domlist_lock, f);
+        return false;
+    }
+    d = domain_list[console_focus];
+    ring = d && !d->dying ? domain_pfn_to_virt(d, d->console_pfn) : NULL;
+    if ( ring )
+    {
+        /* The guest can write both indexes: whatever they say, the byte
+         * lands inside the ring. */
+        cons = ACCESS_ONCE(ring->in_cons);
+        prod = ACCESS_ONCE(ring->in_prod);
+        if ( prod - cons < sizeof(ring->in) )
+        {
+            ring->in[MASK_XENCONS_IDX(prod, ring->in)] = c;
+            __asm__ __volatile__("" ::: "memory");
+            ACCESS_ONCE(ring->in_prod) = prod + 1;
+            console_raise(d);
+        }
+    }
+    spin_unlock_irqrestore(&domlist_lock, f);
+    return true;
+}

@@ -49,6 +49,10 @@ static const struct hypercall hypercall_table[64] = {
     HC4(__HYPERVISOR_mmu_update, do_mmu_update),
     HC4(__HYPERVISOR_mmuext_op, do_mmuext_op),
     HC4(__HYPERVISOR_update_va_mapping_otherdomain, do_update_va_mapping_otherdomain),
+    HC2(__HYPERVISOR_set_gdt, do_set_gdt),
+    HC2(__HYPERVISOR_set_debugreg, do_set_debugreg),
+    HC1(__HYPERVISOR_get_debugreg, do_get_debugreg),
+    HC2(__HYPERVISOR_update_descriptor, do_update_descriptor),
 };
 
 /* The work budget of one hypercall before it is continued. */

@@ -2,10 +2,13 @@
 /* Debug keys read from the serial console. */
 /*
  * The boot CPU polls the UART every KEY_POLL_MS from a timer (the console
- * runs without interrupts). Each key prints one report; 'q' powers off.
+ * runs without interrupts). Input goes to the domain that has the focus
+ * (three Ctrl-A switch it, see serial_rx); while Tern has it, each key
+ * prints one report and 'q' powers off.
  */
 #include <tern/acpi.h>
 #include <tern/console.h>
+#include <tern/domain.h>
 #include <tern/keyhandler.h>
 #include <tern/mm.h>
 #include <tern/smp.h>
@@ -72,8 +75,35 @@ void handle_keypress(char key)
             keys[i].fn();
             return;
         }
-    if ( key != '\r' && key != '\n' )
+    if ( (unsigned char)key >= 0x20 && key != 0x7f )
         printk("No debug key '%c': press 'h' for help\n", key);
+}
+
+/*
+ * One byte from the serial line. Three Ctrl-A in a row switch the input
+ * focus (domain_console_switch_focus); every other byte, the first two
+ * Ctrl-A included (as on Xen), goes to the domain with the focus, or is a
+ * debug key while Tern has it.
+ */
+#define SWITCH_CODE 0x01
+
+static void serial_rx(char c)
+{
+    static unsigned int switch_count;
+
+    if ( c == SWITCH_CODE )
+    {
+        if ( ++switch_count == 3 )
+        {
+            switch_count = 0;
+            domain_console_switch_focus();
+            return;
+        }
+    }
+    else
+        switch_count = 0;
+    if ( !domain_console_input(c) )
+        handle_keypress(c);
 }
 
 static struct timer key_timer;
@@ -83,7 +113,7 @@ static void key_poll(void *unused)
     int c;
 
     while ( (c = serial_getc()) >= 0 )
-        handle_keypress((char)c);
+        serial_rx((char)c);
     set_timer(&key_timer, now() + MILLISECS(KEY_POLL_MS));
 }
 
@@ -92,4 +122,5 @@ void keyhandler_init(void)
     timer_init(&key_timer, key_poll, NULL, "debug keys");
     set_timer(&key_timer, now() + MILLISECS(KEY_POLL_MS));
     printk("Debug keys on the console: press 'h' for help\n");
+    printk("*** Serial input to Tern (type 'CTRL-a' three times to switch input)\n");
 }

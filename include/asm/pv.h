@@ -45,6 +45,9 @@ void pv_guest_trap(struct cpu_regs *frame);
  * flags: 1 = push error_code, 2 = set the upcall mask (interrupt gate). */
 void pv_bounce(struct cpu_regs *frame, uint64_t handler, unsigned int flags,
                uint64_t error_code);
+/* Give the current vCPU exception vector with an error code, as if raised
+ * where frame points (no handler: the domain ends). */
+void pv_inject_trap(struct cpu_regs *frame, unsigned int vector, uint64_t ec);
 /* Deliver the current vCPU's failsafe callback (Xen's frame: RCX, R11,
  * DS, ES, FS, GS, RIP, CS, RFLAGS, RSP, SS, with segs[] the data
  * selectors); with none registered, stop the domain saying why. */
@@ -97,14 +100,16 @@ long do_get_debugreg(unsigned long reg);
  * Guest descriptor tables (pv/descriptor.c). pv_check_descriptor is Xen's
  * check_descriptor() for a 64-bit PV guest: true if the descriptor may be
  * used, after fixing it up in place. pv_gdt_switch copies next's GDT into
- * this pCPU's (next NULL: clear it). pv_data_sel_ok / pv_iret_sels_ok say
- * whether loading a data selector in ring 0, or an IRETQ to ring 3 with
- * these CS and SS, would succeed with this pCPU's GDT.
+ * this pCPU's (next NULL: clear it). pv_data_sel_ok says whether loading a
+ * data selector in ring 0 would succeed with this pCPU's GDT;
+ * pv_iret_fault whether an IRETQ to ring 3 with these CS and SS would
+ * fault, and with which exception and error code.
  */
 bool pv_check_descriptor(uint64_t *desc);
 void pv_gdt_switch(const struct vcpu *next);
 bool pv_data_sel_ok(unsigned int sel);
-bool pv_iret_sels_ok(unsigned int cs, unsigned int ss);
+bool pv_iret_fault(unsigned int cs, unsigned int ss, unsigned int *vector,
+                   unsigned int *ec);
 long do_set_gdt(unsigned long frame_list, unsigned long entries);
 long do_update_descriptor(unsigned long maddr, unsigned long desc);
 

@@ -42,10 +42,9 @@ struct pv_vcpu {
      * while a domain has one vCPU. */
     uint8_t cmos_idx;                /* port 0x70 */
     uint32_t pci_cf8;                /* port 0xcf8 */
-    /* Data segment selectors while not running (pv/context.c); set to
-     * FLAT_KERNEL_DS at the first load (segs_valid). */
+    /* Data segment selectors while not running (pv/context.c); they
+     * start NUL, which is FLAT_KERNEL_DS for a 64-bit guest. */
     uint16_t ds, es, fs, gs;
-    bool segs_valid;
     /* A reload at switch-in failed: the failsafe callback is due, with
      * the selectors that were to be loaded (DS, ES, FS, GS). */
     bool failsafe_pending;
@@ -123,6 +122,12 @@ void __noreturn domain_shutdown_current(int reason, const char *why);
 void domain_console_put(struct domain *d, const char *buf, size_t n);
 /* Drain the domain's console ring to the serial line. */
 void domain_console_flush(struct domain *d);
+/* Serial input (core/domain.c): move the input focus to the next live
+ * domain, or back to Tern after the last (three Ctrl-A, as on Xen), saying
+ * who has it; give a byte to the domain with the focus (false when Tern
+ * has it: the byte is a debug key). */
+void domain_console_switch_focus(void);
+bool domain_console_input(char c);
 
 /* A vCPU's timers (core/hc-time.c); the periodic one starts with the
  * vCPU at Xen's default 10 ms. */

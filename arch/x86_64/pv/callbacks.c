@@ -53,8 +53,15 @@ static long register_callback(struct vcpu *v, const struct callback_register *re
         t->address = reg->address;
         return 0;
     }
+    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_sysenter:
+        /* Xen keeps these for the 32-bit processes of a 64-bit guest.
+         * Tern has no compat SYSCALL/SYSENTER path (a compat SYSCALL is
+         * the guest's #UD, a SYSENTER its #GP), so they are accepted, as
+         * Xen accepts them, and never used. */
+        return 0;
     default:
-        return -ENOSYS;                      /* syscall32, sysenter: 32-bit only */
+        return -ENOSYS;
     }
 }
 

@@ -87,7 +87,8 @@ struct cpu_regs *arch_guest_frame(void)
  * selector load sets the base from the descriptor). A selector that no
  * longer loads (its descriptor changed or went) is loaded NUL and the
  * failsafe callback is made due, with what was to be loaded, as Xen's
- * load_segments() does. A vCPU starts with FLAT_KERNEL_DS in all four.
+ * load_segments() does. A vCPU starts with FLAT_KERNEL_DS in all four:
+ * for a 64-bit guest that is NUL.
  */
 static void save_segments(struct vcpu *v)
 {
@@ -103,11 +104,6 @@ static void load_segments(struct vcpu *v)
     bool ok[4];
     unsigned int i;
 
-    if ( !v->pv.segs_valid )
-    {
-        v->pv.ds = v->pv.es = v->pv.fs = v->pv.gs = FLAT_KERNEL_DS;
-        v->pv.segs_valid = true;
-    }
     want[0] = v->pv.ds;
     want[1] = v->pv.es;
     want[2] = v->pv.fs;
@@ -185,17 +181,17 @@ static bool canonical(uint64_t a)
 
 /*
  * Everything IRETQ to a guest checks in ring 0 must be right here, else the
- * fault would be Tern's: a canonical RIP, and a code and a stack selector
- * that load (the flat ring-3 ones, or the guest's own from its GDT:
- * pv_iret_sels_ok). Where Xen's IRETQ would fault, the guest gets its
- * failsafe callback instead, as on Xen, or ends when it has none. RFLAGS
- * keeps only what a guest may hold. A failsafe callback still due from a
- * context switch is made first.
+ * fault would be Tern's: a canonical RIP (else the domain ends), and a
+ * code and a stack selector that load: the flat ring-3 ones, or the
+ * guest's own from its GDT. Where Xen's IRETQ would fault on them, the
+ * guest takes that fault at the place it was returning to, as on Xen
+ * (pv_iret_fault says which). RFLAGS keeps only what a guest may hold. A
+ * failsafe callback still due from a context switch is made first.
  */
 void pv_sanitise_frame(struct cpu_regs *frame)
 {
     struct vcpu *v = current_vcpu();
-    const char *why = NULL;
+    unsigned int vector, ec;
 
     if ( v->pv.failsafe_pending )
         pv_deliver_events(frame);
@@ -203,15 +199,10 @@ void pv_sanitise_frame(struct cpu_regs *frame)
     frame->cs &= 0xffff;                    /* the selector; the rest is not */
     frame->ss &= 0xffff;
     if ( !canonical(frame->rip) )
-        why = "return to a non-canonical RIP";
-    else if ( !pv_iret_sels_ok((unsigned int)frame->cs, (unsigned int)frame->ss) )
-        why = "return to a code or stack selector that does not load";
-    if ( why )
+        domain_shutdown_current(SHUTDOWN_crash, "return to a non-canonical RIP");
+    if ( pv_iret_fault((unsigned int)frame->cs, (unsigned int)frame->ss, &vector, &ec) )
     {
-        uint16_t segs[4] = { read_sreg(ds), read_sreg(es), read_sreg(fs),
-                             read_sreg(gs) };
-
-        pv_failsafe(frame, segs, why);
+        pv_inject_trap(frame, vector, ec);
         frame->rflags = (frame->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;
         pv_deliver_events(frame);
     }

@@ -40,10 +40,12 @@
  * register holds it. Tern checks in software, against this pCPU's GDT,
  * what the hardware would check when it reloads a guest's data selectors
  * at a context switch (pv_data_sel_ok) or returns with IRETQ to a guest
- * code and stack selector (pv_iret_sels_ok), so that neither can fault in
- * ring 0: a selector that would fault sends the guest to its failsafe
- * callback instead, as Xen's faulting reload does. No LDT exists (LDTR is
- * null), so a selector with TI set never loads.
+ * code and stack selector (pv_iret_fault), so that neither can fault in
+ * ring 0. Where Xen's reload of data selectors would fault, the guest gets
+ * its failsafe callback; where its IRETQ would fault, the guest gets that
+ * fault (#GP, #NP or #SS with the selector) at the place it returned to,
+ * as on Xen. No LDT exists (LDTR is null), so a selector with TI set never
+ * loads.
  */
 #include <asm/desc.h>
 #include <asm/pv.h>
@@ -250,7 +252,7 @@ static uint32_t desc_high(unsigned int sel)
 {
     if ( sel & 4 )
         return 0;
-    return (uint32_t)(this_cpu()->gdt[sel >> 3] >> 32);
+    return (uint32_t)(this_cpu()->gdt[(sel & 0xffff) >> 3] >> 32);
 }
 
 bool pv_data_sel_ok(unsigned int sel)
@@ -269,20 +271,47 @@ bool pv_data_sel_ok(unsigned int sel)
     return ((b >> 13) & 3) >= (sel & 3);      /* DPL >= max(CPL 0, RPL) */
 }
 
-bool pv_iret_sels_ok(unsigned int cs, unsigned int ss)
+/*
+ * The checks of IRETQ returning to ring 3 (Intel SDM, IRET, return to an
+ * outer privilege level), in order, against this pCPU's GDT: the
+ * exception the CPU would raise, with its error code (the selector with
+ * its RPL bits clear).
+ */
+bool pv_iret_fault(unsigned int cs, unsigned int ss, unsigned int *vector,
+                   unsigned int *ec)
 {
     uint32_t c, s;
 
+    cs &= 0xffff;
+    ss &= 0xffff;
     if ( (cs == GUEST_CS64 || cs == GUEST_CS32) && ss == GUEST_DS )
-        return true;
-    if ( (cs & 3) != 3 || (ss & 3) != 3 || !(cs & ~3u) || !(ss & ~3u) )
         return false;
+    *vector = 13;
+    *ec = cs & ~3u;
+    if ( !(cs & ~3u) )
+        return true;                          /* NUL code selector: #GP(0) */
     c = desc_high(cs);
-    s = desc_high(ss);
-    if ( (c & (SEG_S | SEG_CODE | SEG_P)) != (SEG_S | SEG_CODE | SEG_P) ||
-         (!(c & SEG_EC) && ((c >> 13) & 3) != 3) ||
+    if ( (c & (SEG_S | SEG_CODE)) != (SEG_S | SEG_CODE) ||
+         ((c & SEG_EC) ? ((c >> 13) & 3) > (cs & 3) : ((c >> 13) & 3) != (cs & 3)) ||
          ((c & SEG_L) && (c & SEG_DB)) )
-        return false;
-    return (s & (SEG_S | SEG_CODE | SEG_WR | SEG_P)) == (SEG_S | SEG_WR | SEG_P) &&
-           ((s >> 13) & 3) == 3;
+        return true;
+    if ( !(c & SEG_P) )
+    {
+        *vector = 11;                         /* #NP */
+        return true;
+    }
+    *ec = ss & ~3u;
+    if ( !(ss & ~3u) )
+        return true;                          /* NUL stack for ring 3: #GP(0) */
+    s = desc_high(ss);
+    if ( (ss & 3) != (cs & 3) ||
+         (s & (SEG_S | SEG_CODE | SEG_WR)) != (SEG_S | SEG_WR) ||
+         ((s >> 13) & 3) != (cs & 3) )
+        return true;
+    if ( !(s & SEG_P) )
+    {
+        *vector = 12;                         /* #SS */
+        return true;
+    }
+    return false;
 }
