@@ -122,9 +122,11 @@ $(IMAGE): $(IMAGE_SYM) tools/mkelf32.py
 -include tests/boot/boot.mk
 -include tests/oracle/oracle.mk
 -include tools/tools.mk
+include bench/bench.mk
 
+# Lines of code the hypervisor build compiles, headers included (bench/cloc.py).
 cloc:
-	@cat $(HV_SRCS) $(wildcard include/tern/*.h include/asm/*.h) | wc -l
+	$(Q)python3 bench/cloc.py --build $(BUILD) $(HV_SRCS) $(LDS) arch/x86_64/asm-offsets.c
 
 clean:
 	rm -rf $(BUILD)
