@@ -28,7 +28,7 @@ struct pv_vcpu {
     uint64_t fs_base, gs_base_kernel, gs_base_user;
     uint64_t kernel_sp, kernel_ss;   /* stack_switch */
     struct trap_info traps[256];     /* set_trap_table; address 0 = none */
-    uint64_t event_callback, failsafe_callback, syscall_callback, nmi_callback;
+    uint64_t event_callback, failsafe_callback, syscall_callback;
     bool syscall_masks_events;       /* CALLBACKF_mask_events on syscall */
     bool failsafe_masks_events;
     bool fpu_ts;                     /* virtual CR0.TS (fpu_taskswitch) */
