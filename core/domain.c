@@ -187,43 +187,10 @@ void domain_console_switch_focus(void)
                "switch input)\n", console_focus, name);
 }
 
-static bool test_and_set_bit(volatile xen_ulong_t *word, unsigned int bit)
-{
-    return __atomic_fetch_or(word, 1ul << bit, __ATOMIC_SEQ_CST) & (1ul << bit);
-}
-
-/*
- * Make d's console port pending for its vCPU 0 (2-level ABI) and kick it,
- * as the event-channel code does for a port that Tern serves.
- * TODO(event channels): an exported evtchn_send_reserved() would keep
- * this in core/event_channel.c.
- */
+/* Make d's console port pending and notify it, as a send would. */
 static void console_raise(struct domain *d)
 {
-    evtchn_port_t port = ACCESS_ONCE(d->console_port);
-    shared_info_t *s = d->shared_info;
-    struct vcpu *v = d->vcpu[0];
-    unsigned int word = port / 64, bit = port % 64;
-    unsigned long f;
-
-    if ( !port || port >= EVTCHN_MAX_PORTS )
-        return;
-    f = spin_lock_irqsave(&d->lock);
-    if ( !test_and_set_bit(&s->evtchn_pending[word], bit) )
-    {
-        if ( v->polling )
-        {
-            v->polling = false;
-            vcpu_kick(v);
-        }
-        if ( !(s->evtchn_mask[word] & (1ul << bit)) &&
-             !test_and_set_bit(&v->vcpu_info->evtchn_pending_sel, word) )
-        {
-            v->vcpu_info->evtchn_upcall_pending = 1;
-            vcpu_kick(v);
-        }
-    }
-    spin_unlock_irqrestore(&d->lock, f);
+    evtchn_raise(d, ACCESS_ONCE(d->console_port));
 }
 
 bool domain_console_input(char c)

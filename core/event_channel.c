@@ -69,6 +69,17 @@ static void evtchn_set_pending(struct domain *d, evtchn_port_t port)
     vcpu_kick(v);
 }
 
+void evtchn_raise(struct domain *d, evtchn_port_t port)
+{
+    unsigned long f;
+
+    if ( !port || port >= EVTCHN_MAX_PORTS )
+        return;
+    f = spin_lock_irqsave(&d->lock);
+    evtchn_set_pending(d, port);
+    spin_unlock_irqrestore(&d->lock, f);
+}
+
 int evtchn_upcall_due(const struct vcpu *v)
 {
     return v->vcpu_info->evtchn_upcall_pending && !v->vcpu_info->evtchn_upcall_mask;

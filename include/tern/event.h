@@ -34,6 +34,9 @@ int evtchn_init(struct domain *d);
 void evtchn_destroy(struct domain *d);
 /* Raise virq on v if the guest bound it. */
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
+/* Make port of d pending and notify its vCPU, as a send to it would
+ * (Tern's own ports: the console ring's). Ignores port 0 and out of range. */
+void evtchn_raise(struct domain *d, evtchn_port_t port);
 /* Is an event upcall due for v (pending and not masked)? */
 int evtchn_upcall_due(const struct vcpu *v);
 /* SCHEDOP_poll: is any of these ports pending? */
