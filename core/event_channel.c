@@ -55,8 +55,9 @@ static void evtchn_set_pending(struct domain *d, evtchn_port_t port)
 
     if ( test_and_set(&s->evtchn_pending[port / BITS_PER_WORD], port % BITS_PER_WORD) )
         return;
-    /* A vCPU in SCHEDOP_poll wakes for any newly pending port, masked or not. */
-    if ( v->polling )
+    /* A vCPU in SCHEDOP_poll wakes for a newly pending port it polls (any
+     * when it polls several), masked or not. */
+    if ( v->polling && (!v->poll_port || v->poll_port == port) )
     {
         v->polling = false;
         vcpu_kick(v);

@@ -176,6 +176,9 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
                 return -EINVAL;
         if ( evtchn_any_pending(v->domain, ports, sp.nr_ports) )
             return 0;
+        /* As Xen: a poll of one port wakes for that port only, a poll of
+         * several for any port of the domain. */
+        v->poll_port = sp.nr_ports == 1 ? ports[0] : 0;
         v->polling = true;
         if ( sp.timeout )
             set_timer(&v->poll_timer, (s_time_t)sp.timeout);

@@ -70,6 +70,7 @@ struct vcpu {
     s_time_t periodic_period;        /* 0: stopped */
     struct timer poll_timer;         /* SCHEDOP_poll timeout */
     volatile bool polling;           /* in SCHEDOP_poll */
+    evtchn_port_t poll_port;         /* the one port polled; 0: several (any wakes) */
     bool vcpu_info_registered;       /* VCPUOP_register_vcpu_info done */
     uint64_t runstate_area;          /* guest va of its vcpu_runstate_info, or 0 */
     struct vcpu_runstate_info runstate;
