@@ -303,9 +303,7 @@ void domain_destroy(struct domain *d)
         p->count_info = 0;
         p->type_info = 0;
         p->linear = 0;
-        p->tlb_stamp = pt_tlb_stamp();
-        set_gpfn_from_mfn(mfn, INVALID_M2P_ENTRY);
-        free_frames(mfn, 0);
+        pt_free_frame(mfn, d->domain_id);
     }
     pt_unlock();
     heap_free(d->p2m);

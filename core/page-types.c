@@ -102,6 +102,16 @@ static inline bool is_tern_slot(unsigned int level, unsigned int i)
     return level == 4 && i >= PT_TERN_SLOT_FIRST && i <= PT_TERN_SLOT_LAST;
 }
 
+unsigned int pt_table_level(unsigned long mfn)
+{
+    uint64_t t;
+
+    if ( mfn >= max_mfn )
+        return 0;
+    t = pg(mfn)->type_info;
+    return (t & PGT_validated) && (t & PGT_count_mask) ? level_of(t & PGT_type_mask) : 0;
+}
+
 bool get_page(unsigned long mfn, domid_t domid)
 {
     struct page_info *p;
@@ -376,17 +386,14 @@ static uint64_t write_entry(volatile uint64_t *slot, uint64_t e, bool preserve_a
 int pt_mod_entry(domid_t domid, unsigned long table_mfn, unsigned int idx,
                  uint64_t val, bool preserve_ad)
 {
-    struct page_info *p;
     unsigned int level;
     uint64_t *t, old;
     int rc;
 
     if ( idx >= 512 || !get_page(table_mfn, domid) )
         return -EINVAL;
-    p = pg(table_mfn);
-    level = level_of(p->type_info & PGT_type_mask);
-    if ( !level || !(p->type_info & PGT_validated) ||
-         !(p->type_info & PGT_count_mask) )
+    level = pt_table_level(table_mfn);
+    if ( !level )
     {
         put_page(table_mfn);
         return -EINVAL;

@@ -86,3 +86,16 @@ void kit_trap(struct kit_trap_frame *f)
     kit_test_abort("unexpected exception %s at %#lx",
                    f->vector < NR_VECTORS ? names[f->vector] : "?", f->rip);
 }
+
+void kit_set_trap_gate(uint8_t vector, uint8_t dpl, const void *handler)
+{
+    struct trap_info t[2] = {
+        { .vector = vector, .flags = dpl, .cs = FLAT_KERNEL_CS,
+          .address = (unsigned long)handler },
+        { .address = 0 },
+    };
+    long rc = HYPERVISOR_set_trap_table(t);
+
+    if ( rc )
+        kit_test_abort("set_trap_table vector %#x: %ld", vector, rc);
+}

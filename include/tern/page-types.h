@@ -51,6 +51,9 @@ void put_page_type(unsigned long mfn);
 int get_page_and_type(unsigned long mfn, domid_t domid, unsigned long type);
 void put_page_and_type(unsigned long mfn);
 
+/* 1..4 when frame mfn is a validated page table in use (L1..L4), else 0. */
+unsigned int pt_table_level(unsigned long mfn);
+
 /* Change entry idx of the validated page table table_mfn (owned by domid)
  * to val: validate the new entry, take its references, write it (keeping
  * the A/D bits the CPU set when preserve_ad), drop the old one's. */

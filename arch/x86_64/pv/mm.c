@@ -96,15 +96,6 @@ void pt_free_frame(unsigned long mfn, domid_t owner)
     free_frames(mfn, 0);
 }
 
-static bool is_pt_type(unsigned long mfn)
-{
-    uint64_t t = mfn_to_page(mfn)->type_info;
-
-    return (t & PGT_type_mask) >= PGT_l1_page_table &&
-           (t & PGT_type_mask) <= PGT_l4_page_table &&
-           (t & PGT_validated) && (t & PGT_count_mask);
-}
-
 /*
  * Xen's get_pg_owner() for an unprivileged domain: DOMID_SELF is itself;
  * its own id named as a foreign domain, or an id no domain has, is
@@ -128,14 +119,12 @@ static long pg_owner_check(unsigned long domid)
 
 /* Write an 8-byte value into a frame that can be writable (a plain page:
  * mmu_update on a frame that is not a page table). */
-static int write_plain(domid_t domid, unsigned long mfn, unsigned int off,
-                       uint64_t val)
+static int write_plain(unsigned long mfn, unsigned int off, uint64_t val)
 {
     if ( get_page_type(mfn, PGT_writable_page) )
         return -EINVAL;
     *(volatile uint64_t *)((uint8_t *)mfn_to_virt(mfn) + off) = val;
     put_page_type(mfn);
-    (void)domid;
     return 0;
 }
 
@@ -157,11 +146,11 @@ static long mmu_update_one(struct domain *d, const struct mmu_update *req)
         {
             unsigned int off = (unsigned int)(req->ptr & (PAGE_SIZE - 8));
 
-            if ( is_pt_type(mfn) )
+            if ( pt_table_level(mfn) )
                 rc = pt_mod_entry(d->domain_id, mfn, off / 8, req->val,
                                   cmd == MMU_PT_UPDATE_PRESERVE_AD);
             else
-                rc = write_plain(d->domain_id, mfn, off, req->val);
+                rc = write_plain(mfn, off, req->val);
             put_page(mfn);
         }
         pt_unlock();
@@ -302,8 +291,7 @@ static long update_va_mapping(unsigned long va, uint64_t val, unsigned long flag
     long rc = -EINVAL;
 
     pt_lock();
-    if ( pv_find_l1e(va, &l1mfn, &idx) && l1mfn < max_mfn &&
-         (mfn_to_page(l1mfn)->type_info & PGT_type_mask) == PGT_l1_page_table )
+    if ( pv_find_l1e(va, &l1mfn, &idx) && pt_table_level(l1mfn) == 1 )
         rc = pt_mod_entry(d->domain_id, l1mfn, idx, val, false);
     pt_unlock();
     if ( (flags & UVMF_FLUSHTYPE_MASK) && bmap != UVMF_LOCAL && bmap != UVMF_ALL )

@@ -37,11 +37,14 @@ static uint64_t *gpr(struct cpu_regs *r, unsigned int i)
     return map[i];
 }
 
-/* Up to 15 bytes of the instruction at rip: as many as can be read. */
+/* Up to 15 bytes of the instruction at rip: all at once, or as many as
+ * can be read when it ends at an unmapped page. */
 static unsigned int fetch(uint64_t rip, uint8_t *insn)
 {
     unsigned int n;
 
+    if ( !copy_from_guest(insn, rip, X86_STORE_MAX_LEN) )
+        return X86_STORE_MAX_LEN;
     for ( n = 0; n < X86_STORE_MAX_LEN; n++ )
         if ( copy_from_guest(&insn[n], rip + n, 1) )
             break;
@@ -86,10 +89,8 @@ bool pv_ptwr_fault(struct cpu_regs *r, uint64_t cr2)
         goto out;
     e = ((const uint64_t *)mfn_to_virt(l1mfn))[idx];
     target = pte_mfn(e);
-    if ( (e & (_PAGE_PRESENT | _PAGE_RW)) != _PAGE_PRESENT || target >= max_mfn ||
-         mfn_to_page(target)->owner != d->domain_id ||
-         (mfn_to_page(target)->type_info & (PGT_type_mask | PGT_validated)) !=
-             (PGT_l1_page_table | PGT_validated) )
+    if ( (e & (_PAGE_PRESENT | _PAGE_RW)) != _PAGE_PRESENT ||
+         pt_table_level(target) != 1 || mfn_to_page(target)->owner != d->domain_id )
         goto out;
     old = ((const uint64_t *)mfn_to_virt(target))[(ea & 0xfff) >> 3];
     rc = x86_store_apply(&st, old, (unsigned int)(ea & 7), &xr, &neww);

@@ -115,19 +115,6 @@ static void check(const char *what, unsigned long vector, unsigned long ec,
                          what, seen.rcx, seen.r11);
 }
 
-static void set_gate(uint8_t vector, uint8_t dpl, const void *handler)
-{
-    struct trap_info t[2] = {
-        { .vector = vector, .flags = dpl, .cs = FLAT_KERNEL_CS,
-          .address = (unsigned long)handler },
-        { .address = 0 },
-    };
-    long rc = HYPERVISOR_set_trap_table(t);
-
-    if ( rc )
-        kit_test_abort("set_trap_table vector %#x: %ld", vector, rc);
-}
-
 /* A page of our own to map read-only or no-execute. */
 uint8_t traps_scratch[KIT_PAGE_SIZE] __attribute__((aligned(4096)));
 
@@ -208,12 +195,12 @@ void test_main(const start_info_t *si)
     PROVOKE("", "int $0x81");
     check("int $0x81 no gate", 13, (0x81 << 3) | 2, 0, n);
 
-    set_gate(0x81, 1, traps_stub_0x81);
+    kit_set_trap_gate(0x81, 1, traps_stub_0x81);
     n = seen_count;
     PROVOKE("", "int $0x81");
     check("int $0x81 DPL 1", 0x81, 0, 2, n);
 
-    set_gate(0x81, 0, traps_stub_0x81);
+    kit_set_trap_gate(0x81, 0, traps_stub_0x81);
     n = seen_count;
     PROVOKE("", "int $0x81");
     check("int $0x81 DPL 0", 13, (0x81 << 3) | 2, 0, n);
@@ -227,12 +214,12 @@ void test_main(const start_info_t *si)
      * Xen 4.17's int $0x80 path delivers to any registered handler from
      * guest kernel mode, even through a DPL 0 gate (unlike int $0x81).
      */
-    set_gate(0x80, 0, traps_stub_0x80);
+    kit_set_trap_gate(0x80, 0, traps_stub_0x80);
     n = seen_count;
     PROVOKE("", "int $0x80");
     check("int $0x80 DPL 0", 0x80, 0, 2, n);
 
-    set_gate(0x80, 3, traps_stub_0x80);
+    kit_set_trap_gate(0x80, 3, traps_stub_0x80);
     n = seen_count;
     PROVOKE("", "int $0x80");
     check("int $0x80 DPL 3", 0x80, 0, 2, n);

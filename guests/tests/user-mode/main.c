@@ -217,19 +217,6 @@ static bool hook(struct kit_trap_frame *f)
     return true;
 }
 
-static void set_gate(uint8_t vector, uint8_t dpl, const void *handler)
-{
-    struct trap_info t[2] = {
-        { .vector = vector, .flags = dpl, .cs = FLAT_KERNEL_CS,
-          .address = (unsigned long)handler },
-        { .address = 0 },
-    };
-    long rc = HYPERVISOR_set_trap_table(t);
-
-    if ( rc )
-        kit_test_abort("set_trap_table vector %#x: %ld", vector, rc);
-}
-
 static void expect_eq(const char *what, const char *field, unsigned long got,
                       unsigned long want)
 {
@@ -531,15 +518,15 @@ static void check_exceptions(void)
     run_case(&user_read);
     expect_eq("user read user-only", "value", um_post[UMR_RAX], TAG);
 
-    set_gate(0x80, 3, um_stub_0x80);
-    set_gate(0x81, 3, um_stub_0x81);
+    kit_set_trap_gate(0x80, 3, um_stub_0x80);
+    kit_set_trap_gate(0x81, 3, um_stub_0x81);
     run_case(&int80);
     run_case(&int81);
-    set_gate(0x81, 1, um_stub_0x81);
+    kit_set_trap_gate(0x81, 1, um_stub_0x81);
     run_case(&int81_dpl1);
-    set_gate(0x81, 0, um_stub_0x81);
+    kit_set_trap_gate(0x81, 0, um_stub_0x81);
     run_case(&int81_dpl0);
-    set_gate(0x80, 0, um_stub_0x80);
+    kit_set_trap_gate(0x80, 0, um_stub_0x80);
     run_case(&int80_dpl0);
 
     remap(ro_page, KIT_PTE_RW);

@@ -41,6 +41,9 @@ extern const char kit_trap_common[];
 extern const char kit_upcall_entry[];
 
 void kit_traps_init(void);
+/* Point the guest's trap table entry for vector at handler, with gate DPL
+ * dpl (set_trap_table); a failure ends the test. */
+void kit_set_trap_gate(uint8_t vector, uint8_t dpl, const void *handler);
 void kit_trap(struct kit_trap_frame *f);
 
 #endif /* KIT_TRAPS_H */
