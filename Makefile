@@ -68,7 +68,14 @@ $(ASM_OFFSETS): arch/x86_64/asm-offsets.c include/asm/current.h include/asm/regs
 	$(Q)(echo '/* Generated from arch/x86_64/asm-offsets.c: do not edit. */'; \
 	  sed -n 's/.*->\([A-Z_]*\) \$$\{0,1\}\([0-9]*\).*/#define \1 \2/p' $@.s) > $@
 
-$(BUILD)/hv/%.c.o: %.c | $(ASM_OFFSETS)
+# The CPUID features a PV guest is offered, from Xen's public featureset.
+CPUID_PV := $(BUILD)/include/cpuid-pv.h
+XEN_FEATURESET := /usr/include/xen/arch-x86/cpufeatureset.h
+$(CPUID_PV): tools/gen-cpuid-pv.py $(XEN_FEATURESET)
+	@mkdir -p $(dir $@)
+	$(Q)python3 tools/gen-cpuid-pv.py $(XEN_FEATURESET) $@
+
+$(BUILD)/hv/%.c.o: %.c | $(ASM_OFFSETS) $(CPUID_PV)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@

@@ -159,8 +159,13 @@ static void fill_start_info(struct build *b, const struct boot_info *bi,
     si->nr_pages = d->nr_pages;
     si->shared_info = virt_to_maddr(d->shared_info);
     si->flags = 0;
-    si->store_mfn = d->p2m[va_to_pfn(&b->l, b->l.store)];
-    si->store_evtchn = d->store_port;
+    /* No xenstore serves the domain yet: say so as Xen's builder does for
+     * a domain with none (dom0 before xenstored): store_mfn and
+     * store_evtchn 0. Linux then waits for a local xenstored in the
+     * background instead of blocking on its first request. The page stays
+     * reserved in the layout for the xenstore service to come. */
+    si->store_mfn = 0;
+    si->store_evtchn = 0;
     si->console.domU.mfn = d->p2m[va_to_pfn(&b->l, b->l.console)];
     si->console.domU.evtchn = d->console_port;
     si->pt_base = b->l.pt;
@@ -206,7 +211,7 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     d->max_vcpus = 1;
     v->runstate.state = RUNSTATE_offline;
     vcpu_timer_init(v);
-    d->store_port = 1;
+    d->store_port = 0;                   /* none yet (start_info says 0) */
     d->console_port = 2;
     d->vcpu[0] = v;
     v->domain = d;

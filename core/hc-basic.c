@@ -53,8 +53,8 @@ long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer)
  *                               MMUEXT_COPY_PAGE (pv/mm.c)
  *   direct_mapped               a PV guest sees machine frames
  *
- * Xen also promises gnttab_map_avail_bits (grant mappings that keep the
- * PTE's available bits); it stays clear until Tern has grant tables.
+ *   gnttab_map_avail_bits       grant mappings keep the PTE's available
+ *                               bits (core/grant-table.c); Linux requires it
  * XENFEAT_dom0 is for the hardware domain only, and no Tern domain is one.
  */
 static uint32_t pv_domu_features(const struct domain *d)
@@ -62,7 +62,8 @@ static uint32_t pv_domu_features(const struct domain *d)
     uint32_t f = (1u << XENFEAT_memory_op_vnode_supported) |
                  (1u << XENFEAT_mmu_pt_update_preserve_ad) |
                  (1u << XENFEAT_highmem_assist) |
-                 (1u << XENFEAT_direct_mapped);
+                 (1u << XENFEAT_direct_mapped) |
+                 (1u << XENFEAT_gnttab_map_avail_bits);
 
     if ( ACCESS_ONCE(d->vm_assist) & (1ul << VMASST_TYPE_pae_extended_cr3) )
         f |= 1u << XENFEAT_pae_pgdir_above_4gb;

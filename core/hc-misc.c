@@ -255,3 +255,14 @@ long do_physdev_op(unsigned long cmd, unsigned long arg)
         return -ENOSYS;
     }
 }
+
+/*
+ * xenpmu_op(op, arg): the virtual PMU. Xen 4.17 boots with vpmu=off by
+ * default, and then every op answers -EOPNOTSUPP (Linux then says so and
+ * goes on without perf counters). Tern has no virtual PMU: it answers as
+ * that default Xen does.
+ */
+long do_xenpmu_op(unsigned long op, unsigned long arg)
+{
+    return -EOPNOTSUPP;
+}

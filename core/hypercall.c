@@ -46,6 +46,7 @@ static const struct hypercall hypercall_table[64] = {
     HC2(__HYPERVISOR_multicall, do_multicall),
     HC2(__HYPERVISOR_vm_assist, do_vm_assist),
     HC2(__HYPERVISOR_physdev_op, do_physdev_op),
+    HC2(__HYPERVISOR_xenpmu_op, do_xenpmu_op),
     HC4(__HYPERVISOR_mmu_update, do_mmu_update),
     HC4(__HYPERVISOR_mmuext_op, do_mmuext_op),
     HC4(__HYPERVISOR_update_va_mapping_otherdomain, do_update_va_mapping_otherdomain),

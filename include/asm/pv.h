@@ -62,6 +62,8 @@ void pv_deliver_events(struct cpu_regs *frame);
 /* Emulate Xen's forced-emulation CPUID at the guest's RIP (#UD), or an
  * RDMSR/WRMSR of a safe MSR (#GP); false when the guest takes the fault. */
 bool pv_emulate_forced_cpuid(struct cpu_regs *frame);
+void pv_guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]);
+void pv_load_cr4(const struct vcpu *v);
 /*
  * A #GP the guest took: emulate the privileged instruction (port I/O with
  * the virtual IOPL, CLI/STI, MOV CR/DR, CLTS, WBINVD, safe MSRs) as Xen

@@ -37,11 +37,12 @@ struct pv_vcpu {
      * values while 0 (a real DR6/DR7 always has reserved bits set). */
     uint64_t dr[4], dr6, dr7;
     uint32_t dr7_emul;               /* I/O breakpoint enables, emulated */
-    uint64_t cr4;                    /* guest-set bits of the virtual CR4 (DE) */
+    uint64_t cr4;                    /* guest-set bits of the virtual CR4 (DE, FSGSBASE) */
     /* Emulated port state (pv/emulate.c); per domain on Xen, kept here
      * while a domain has one vCPU. */
     uint8_t cmos_idx;                /* port 0x70 */
     uint32_t pci_cf8;                /* port 0xcf8 */
+    uint64_t mci_ctl[2];             /* virtual MCE bank controls (pv/emulate.c) */
     /* Data segment selectors while not running (pv/context.c); they
      * start NUL, which is FLAT_KERNEL_DS for a 64-bit guest. */
     uint16_t ds, es, fs, gs;

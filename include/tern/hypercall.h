@@ -45,6 +45,7 @@ long do_memory_op(unsigned long cmd, unsigned long arg);
 long do_multicall(unsigned long call_list, unsigned long nr_calls);
 long do_vm_assist(unsigned long cmd, unsigned long type);
 long do_physdev_op(unsigned long cmd, unsigned long arg);
+long do_xenpmu_op(unsigned long op, unsigned long arg);
 long do_mmu_update(unsigned long ureqs, unsigned long count, unsigned long pdone,
                    unsigned long foreigndom);
 long do_mmuext_op(unsigned long uops, unsigned long count, unsigned long pdone,

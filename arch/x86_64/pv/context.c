@@ -121,6 +121,18 @@ static void load_segments(struct vcpu *v)
     }
 }
 
+/* The guest-controlled bits of the real CR4: FSGSBASE (RD/WR{FS,GS}BASE in
+ * ring 3 touch only the guest's own bases; Tern's SYSCALL entry reaches
+ * its per-CPU area through the shadow GS base, which SWAPGS alone loads). */
+void pv_load_cr4(const struct vcpu *v)
+{
+    unsigned long cr4 = read_cr4();
+    unsigned long want = (cr4 & ~X86_CR4_FSGSBASE) | (v->pv.cr4 & X86_CR4_FSGSBASE);
+
+    if ( want != cr4 )
+        write_cr4(want);
+}
+
 void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame)
 {
     if ( prev )
@@ -149,6 +161,7 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame
     switch_cr3(next->pv.kernel_mode || !next->pv.user_cr3 ?
                next->pv.kernel_cr3 : next->pv.user_cr3);
     pv_gdt_switch(next);
+    pv_load_cr4(next);
     load_segments(next);
     wrmsr(MSR_FS_BASE, next->pv.fs_base);
     wrmsr(MSR_GS_BASE, next->pv.kernel_mode ? next->pv.gs_base_kernel

@@ -18,44 +18,12 @@
 #include <tern/sched.h>
 #include <xen/xen.h>
 
-#define XEN_CPUID_BASE      0x40000000u
-#define XEN_CPUID_MAX       0x40000005u
 #define MSR_XEN_HYPERCALL   0x40000000u
 #define FORCED_EMUL_LEN     7
 
 static const uint8_t forced_emul[FORCED_EMUL_LEN] = {
     0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2
 };
-
-/* The CPUID a PV guest sees: the host's, with the hypervisor bit, and
- * Xen's leaves at 0x40000000. */
-static void guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-    memset(r, 0, 4 * sizeof(uint32_t));
-    if ( (leaf & 0xffff0000u) == XEN_CPUID_BASE )
-    {
-        switch ( leaf )
-        {
-        case XEN_CPUID_BASE:
-            r[0] = XEN_CPUID_MAX;
-            memcpy(&r[1], "XenV", 4);
-            memcpy(&r[2], "MMXe", 4);
-            memcpy(&r[3], "nVMM", 4);
-            break;
-        case XEN_CPUID_BASE + 1:
-            r[0] = (4u << 16) | 17u;            /* the version xen_version reports */
-            break;
-        case XEN_CPUID_BASE + 2:
-            r[0] = 1;                            /* one hypercall page */
-            r[1] = MSR_XEN_HYPERCALL;
-            break;
-        }
-        return;
-    }
-    cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
-    if ( leaf == 1 )
-        r[2] |= 1u << 31;                        /* running on a hypervisor */
-}
 
 bool pv_emulate_forced_cpuid(struct cpu_regs *r)
 {
@@ -65,7 +33,7 @@ bool pv_emulate_forced_cpuid(struct cpu_regs *r)
     if ( copy_from_guest(insn, r->rip, sizeof(insn)) ||
          memcmp(insn, forced_emul, sizeof(insn)) )
         return false;
-    guest_cpuid((uint32_t)r->rax, (uint32_t)r->rcx, out);
+    pv_guest_cpuid((uint32_t)r->rax, (uint32_t)r->rcx, out);
     r->rax = out[0];
     r->rbx = out[1];
     r->rcx = out[2];
@@ -79,9 +47,55 @@ static bool canonical(uint64_t a)
     return a < 0x0000800000000000ul || a >= 0xffff800000000000ul;
 }
 
+/*
+ * Machine check MSRs, as Xen's virtual MCE shows them to a guest whose
+ * CPUID has MCE/MCA: MCG_CAP with Xen's two guest banks (and TES_P), no
+ * MCG_CTL, nothing pending. Tern injects no machine checks, so every bank
+ * reads zero; writes of the controls are kept per vCPU as Xen keeps them,
+ * a status may only be written with 0. Anything else is #GP.
+ */
+#define MSR_IA32_MCG_CAP     0x179u
+#define MSR_IA32_MCG_STATUS  0x17au
+#define MSR_IA32_MC0_CTL     0x400u
+#define GUEST_MC_BANKS       2u
+#define MCG_TES_P            (1ul << 11)
+
+static bool is_vmce_msr(uint32_t msr)
+{
+    return msr == MSR_IA32_MCG_CAP || msr == MSR_IA32_MCG_STATUS ||
+           (msr >= MSR_IA32_MC0_CTL && msr < MSR_IA32_MC0_CTL + 4 * GUEST_MC_BANKS);
+}
+
+static bool vmce_msr(struct vcpu *v, uint32_t msr, uint64_t *rd, const uint64_t *wr)
+{
+    unsigned int bank = (msr - MSR_IA32_MC0_CTL) / 4, reg = msr & 3;
+
+    if ( msr == MSR_IA32_MCG_CAP )
+    {
+        if ( rd )
+            *rd = MCG_TES_P | GUEST_MC_BANKS;
+        return rd != NULL;                       /* read-only */
+    }
+    if ( msr == MSR_IA32_MCG_STATUS )
+    {
+        if ( rd )
+            *rd = 0;
+        return true;
+    }
+    if ( rd )
+        *rd = reg == 0 ? v->pv.mci_ctl[bank] : 0;
+    else if ( reg == 0 )
+        v->pv.mci_ctl[bank] = *wr;
+    else if ( reg == 1 && *wr )
+        return false;                            /* MCi_STATUS: only 0 */
+    return true;
+}
+
 /* Read an MSR the guest may read; false means #GP. */
 static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+    if ( is_vmce_msr(msr) )
+        return vmce_msr(v, msr, val, NULL);
     switch ( msr )
     {
     case MSR_FS_BASE:
@@ -101,6 +115,8 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 /* Write an MSR the guest may write; false means #GP. */
 static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+    if ( is_vmce_msr(msr) )
+        return vmce_msr(v, msr, NULL, &val);
     switch ( msr )
     {
     case MSR_FS_BASE:
@@ -296,9 +312,17 @@ static int emulate_mov_cr(struct vcpu *v, bool to_cr, unsigned int cr, uint64_t 
         *reg = v->pv.kernel_cr3 & PTE_MFN_MASK;
         return PV_EMUL_DONE;
     case 4:
-        /* The guest controls DE; the host's other visible bits show. */
+        /* The guest controls DE, and FSGSBASE when its CPUID has it (as
+         * Xen's pv_fixup_guest_cr4); other bits are dropped silently. The
+         * host's other visible bits show. */
         if ( to_cr )
-            v->pv.cr4 = *reg & X86_CR4_DE;
+        {
+            uint32_t leaf7[4];
+
+            pv_guest_cpuid(7, 0, leaf7);
+            v->pv.cr4 = *reg & (X86_CR4_DE | ((leaf7[1] & 1) ? X86_CR4_FSGSBASE : 0));
+            pv_load_cr4(v);
+        }
         else
             *reg = (read_cr4() & X86_CR4_GUEST_VISIBLE) | v->pv.cr4;
         return PV_EMUL_DONE;

@@ -163,6 +163,25 @@ void pv_deliver_events(struct cpu_regs *r)
         pv_bounce(r, v->pv.event_callback, TBF_INTERRUPT, 0);
 }
 
+/* The guest's registers and the top of its stack, for a crash report. */
+static void dump_guest_state(const struct cpu_regs *r)
+{
+    uint64_t w[16];
+    unsigned int i;
+
+    printk(TLOG_ERR "  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n",
+           r->rax, r->rbx, r->rcx, r->rdx);
+    printk(TLOG_ERR "  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n",
+           r->rsi, r->rdi, r->rbp, r->rsp);
+    printk(TLOG_ERR "  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n",
+           r->r8, r->r9, r->r10, r->r11);
+    if ( copy_from_guest(w, r->rsp, sizeof(w)) )
+        return;
+    for ( i = 0; i < ARRAY_SIZE(w); i += 4 )
+        printk(TLOG_ERR "  stack: %016lx %016lx %016lx %016lx\n",
+               w[i], w[i + 1], w[i + 2], w[i + 3]);
+}
+
 /* Bounce vector to the guest's trap table entry. */
 static void bounce_trap(struct cpu_regs *r, unsigned int vector, bool errcode,
                         uint64_t error_code)
@@ -170,9 +189,12 @@ static void bounce_trap(struct cpu_regs *r, unsigned int vector, bool errcode,
     const struct trap_info *ti = &current_vcpu()->pv.traps[vector];
 
     if ( !ti->address )
+    {
+        dump_guest_state(r);
         crash_current("exception %u (error code %#lx) at %04lx:%016lx with no "
                       "handler in the trap table", vector, error_code,
                       r->cs, r->rip);
+    }
     r->vector = vector;
     pv_bounce(r, ti->address, (errcode ? TBF_ERRCODE : 0) |
               (TI_GET_IF(ti) ? TBF_INTERRUPT : 0), error_code);

@@ -7,9 +7,7 @@
  *   memory_op_vnode_supported, mmu_pt_update_preserve_ad, direct_mapped
  *                                  always
  *   highmem_assist                 always
- *   gnttab_map_avail_bits          always on Xen; Tern leaves it out until it
- *                                  has grant tables (the test knows Tern by
- *                                  its extraversion, and says so)
+ *   gnttab_map_avail_bits          always
  *   pae_pgdir_above_4gb            while VMASST_TYPE_pae_extended_cr3 is on:
  *                                  the test turns it on and off
  *   dom0                           only for the initial domain (the oracle)
@@ -24,8 +22,6 @@
                        (1u << XENFEAT_highmem_assist) |            \
                        (1u << XENFEAT_gnttab_map_avail_bits) |     \
                        (1u << XENFEAT_direct_mapped))
-/* Of those, the one Tern does not honour yet. */
-#define TERN_NOT_YET  (1u << XENFEAT_gnttab_map_avail_bits)
 
 static long get_features(unsigned int idx, uint32_t *map)
 {
@@ -34,20 +30,6 @@ static long get_features(unsigned int idx, uint32_t *map)
 
     *map = fi.submap;
     return rc;
-}
-
-static bool on_tern(void)
-{
-    xen_extraversion_t ev;
-    unsigned int i;
-
-    memset(ev, 0, sizeof(ev));
-    if ( HYPERVISOR_xen_version(XENVER_extraversion, ev) )
-        return false;
-    for ( i = 0; i + 4 <= sizeof(ev); i++ )
-        if ( !memcmp(&ev[i], "tern", 4) )
-            return true;
-    return false;
 }
 
 /* Read submap 0 and compare it with want. */
@@ -71,11 +53,6 @@ void test_main(const start_info_t *si)
     bool pae_was_on;
     long rc;
 
-    if ( on_tern() )
-    {
-        kit_printf("on Tern: gnttab_map_avail_bits is not offered yet\n");
-        base &= ~TERN_NOT_YET;
-    }
     if ( si->flags & SIF_INITDOMAIN )
         base |= 1u << XENFEAT_dom0;
 
