@@ -11,6 +11,15 @@
  * Guest page N of the region is guest pfn N; each pfn is backed by a frame
  * Tern allocates and gives to the domain (owner, M2P). The page tables map
  * the whole region, themselves read-only; the L4 carries Tern's slots.
+ *
+ * Two notes move items out of the region, as Xen's builder does: with
+ * INIT_P2M the P2M list lives at that address, in the pfns right after the
+ * region, followed by the page tables that map it (first_p2m_pfn and
+ * nr_p2m_frames cover both; Linux maps them read-only by that range); with
+ * MOD_START_PFN the initrd is not mapped at all and goes in the pfns after
+ * those, start_info giving its first pfn. Linux cleans its kernel mapping
+ * up to the 4 MiB boundary after the bootstrap page tables, so with both
+ * notes nothing of the region stays mapped behind its back (no W+X pages).
  */
 #include <tern/console.h>
 #include <tern/domain.h>
@@ -28,11 +37,15 @@
 struct layout {
     uint64_t v_start, v_end;
     uint64_t kstart, kend;
-    uint64_t initrd, initrd_len;
+    uint64_t initrd, initrd_len;     /* initrd: va, or 0 when given by pfn */
     uint64_t p2m, p2m_len;
     uint64_t start_info, store, console;
     uint64_t pt, stack;
     unsigned long nr_pt;
+    /* Pfns after the region (0 when unused): the P2M list and its tables
+     * (INIT_P2M), the initrd (MOD_START_PFN). */
+    unsigned long p2m_pfn, p2m_frames, p2m_pt_pfn, p2m_nr_pt;
+    unsigned long initrd_pfn;
 };
 
 void *domain_pfn_to_virt(const struct domain *d, unsigned long pfn)
@@ -46,24 +59,35 @@ static unsigned long va_to_pfn(const struct layout *l, uint64_t va)
 }
 
 /* Compute the layout; the page-table count depends on the region's end, so
- * iterate until it settles. Returns 0 or -ENOMEM when nr_pages is too few. */
+ * iterate until it settles. Returns 0, -ENOMEM when nr_pages is too few,
+ * or -EINVAL (logged) when INIT_P2M asks for an unusable address. */
 static int compute_layout(const struct boot_domain *bd, uint64_t initrd_len,
                           unsigned long nr_pages, struct layout *l)
 {
+    bool p2m_out = bd->elf.p2m_base != ELF_XEN_UNSET;
+    bool initrd_out = bd->elf.mod_start_pfn && initrd_len;
     uint64_t next;
-    unsigned long n = 1;
+    unsigned long n = 1, pfn;
 
     memset(l, 0, sizeof(*l));
     l->v_start = bd->elf.virt_base;
     l->kstart = bd->elf.virt_kstart;
     l->kend = bd->elf.virt_kend;
     next = ROUND_PG(l->kend);
-    l->initrd = next;
     l->initrd_len = initrd_len;
-    next += ROUND_PG(initrd_len);
-    l->p2m = next;
+    if ( !initrd_out )
+    {
+        l->initrd = next;
+        next += ROUND_PG(initrd_len);
+    }
     l->p2m_len = (uint64_t)nr_pages * sizeof(unsigned long);
-    next += ROUND_PG(l->p2m_len);
+    if ( p2m_out )
+        l->p2m = bd->elf.p2m_base;
+    else
+    {
+        l->p2m = next;
+        next += ROUND_PG(l->p2m_len);
+    }
     l->start_info = next;
     l->store = next + PAGE_SIZE;
     l->console = next + 2 * PAGE_SIZE;
@@ -77,7 +101,33 @@ static int compute_layout(const struct boot_domain *bd, uint64_t initrd_len,
         if ( n <= l->nr_pt )
             break;
     }
-    if ( va_to_pfn(l, l->v_end) > nr_pages )
+    pfn = va_to_pfn(l, l->v_end);
+    if ( p2m_out )
+    {
+        uint64_t end = l->p2m + ROUND_PG(l->p2m_len);
+
+        if ( (l->p2m & (PAGE_SIZE - 1)) || end < l->p2m ||
+             (l->p2m < l->v_end && end > l->v_start) ||
+             (l->p2m >= 0x0000800000000000ul && l->p2m < 0xffff880000000000ul) ||
+             (end > 0x0000800000000000ul && end <= 0xffff880000000000ul) )
+        {
+            printk(TLOG_ERR "kernel's INIT_P2M %#lx: the P2M list (%lu KiB) would "
+                   "overlap its region or Tern's, or is not canonical; domain not "
+                   "built\n", (unsigned long)l->p2m, (unsigned long)(l->p2m_len >> 10));
+            return -EINVAL;
+        }
+        l->p2m_pfn = pfn;
+        l->p2m_pt_pfn = pfn + (unsigned long)(ROUND_PG(l->p2m_len) >> PAGE_SHIFT);
+        l->p2m_nr_pt = pv_pagetable_count(l->p2m, end) - 1;   /* no L4 */
+        l->p2m_frames = l->p2m_pt_pfn + l->p2m_nr_pt - pfn;
+        pfn += l->p2m_frames;
+    }
+    if ( initrd_out )
+    {
+        l->initrd_pfn = pfn;
+        pfn += (unsigned long)(ROUND_PG(initrd_len) >> PAGE_SHIFT);
+    }
+    if ( pfn > nr_pages )
         return -ENOMEM;
     return 0;
 }
@@ -117,15 +167,15 @@ struct build {
     struct layout l;
 };
 
-/* Copy n bytes from src (zeroes when src is NULL) to guest virtual va of
- * the initial region, through the domain's frames. */
-static void region_write(struct build *b, uint64_t va, const void *src, size_t n)
+/* Copy n bytes from src (zeroes when src is NULL) to guest physical
+ * address gpa (pfn << 12 | offset), through the domain's frames. */
+static void phys_write(struct domain *d, uint64_t gpa, const void *src, size_t n)
 {
     while ( n )
     {
-        unsigned long off = va & (PAGE_SIZE - 1);
+        unsigned long off = gpa & (PAGE_SIZE - 1);
         size_t chunk = PAGE_SIZE - off < n ? PAGE_SIZE - off : n;
-        uint8_t *dst = domain_pfn_to_virt(b->d, va_to_pfn(&b->l, va));
+        uint8_t *dst = domain_pfn_to_virt(d, (unsigned long)(gpa >> PAGE_SHIFT));
 
         if ( src )
         {
@@ -134,9 +184,15 @@ static void region_write(struct build *b, uint64_t va, const void *src, size_t n
         }
         else
             memset(dst + off, 0, chunk);
-        va += chunk;
+        gpa += chunk;
         n -= chunk;
     }
+}
+
+/* The same at guest virtual va of the initial region. */
+static void region_write(struct build *b, uint64_t va, const void *src, size_t n)
+{
+    phys_write(b->d, va - b->l.v_start, src, n);
 }
 
 static void load_copy(void *ctx, uint64_t va, const void *src, size_t n)
@@ -171,12 +227,15 @@ static void fill_start_info(struct build *b, const struct boot_info *bi,
     si->pt_base = b->l.pt;
     si->nr_pt_frames = b->l.nr_pt;
     si->mfn_list = b->l.p2m;
+    si->first_p2m_pfn = b->l.p2m_pfn;
+    si->nr_p2m_frames = b->l.p2m_frames;
     if ( b->l.initrd_len )
     {
         if ( bd->elf.mod_start_pfn )
         {
             si->flags |= SIF_MOD_START_PFN;
-            si->mod_start = va_to_pfn(&b->l, b->l.initrd);
+            si->mod_start = b->l.initrd ? va_to_pfn(&b->l, b->l.initrd)
+                                        : b->l.initrd_pfn;
         }
         else
             si->mod_start = b->l.initrd;
@@ -218,6 +277,8 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     b.d = d;
 
     rc = compute_layout(bd, im ? im->end - im->start : 0, nr, &b.l);
+    if ( rc == -EINVAL )
+        goto fail;
     if ( rc )
     {
         printk(TLOG_ERR "d%u '%s': memory=%luM is too small for this kernel and "
@@ -243,8 +304,12 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
 
     elf_xen_load(maddr_to_virt(km->start), &bd->elf, load_copy, load_zero, &b);
     if ( im )
-        region_write(&b, b.l.initrd, maddr_to_virt(im->start), im->end - im->start);
-    region_write(&b, b.l.p2m, d->p2m, nr * sizeof(unsigned long));
+        phys_write(d, b.l.initrd ? b.l.initrd - b.l.v_start
+                                 : (uint64_t)b.l.initrd_pfn << PAGE_SHIFT,
+                   maddr_to_virt(im->start), im->end - im->start);
+    phys_write(d, b.l.p2m_pfn ? (uint64_t)b.l.p2m_pfn << PAGE_SHIFT
+                              : b.l.p2m - b.l.v_start,
+               d->p2m, nr * sizeof(unsigned long));
     fill_start_info(&b, bi, bd);
     d->console_pfn = va_to_pfn(&b.l, b.l.console);
     d->hypercall_page_pfn = ~0ul;
@@ -253,8 +318,20 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
         d->hypercall_page_pfn = va_to_pfn(&b.l, bd->elf.virt_hypercall);
         pv_hypercall_page_init(domain_pfn_to_virt(d, d->hypercall_page_pfn));
     }
-    v->pv.kernel_cr3 = pv_build_pagetables(d, b.l.v_start, b.l.v_end, b.l.pt,
-                                           b.l.nr_pt);
+    if ( b.l.p2m_pfn )
+    {
+        struct pv_extra_map p2m_map = {
+            .va = b.l.p2m, .pfn = b.l.p2m_pfn,
+            .nr = b.l.p2m_pt_pfn - b.l.p2m_pfn,
+            .pt_pfn = b.l.p2m_pt_pfn, .nr_pt = b.l.p2m_nr_pt,
+        };
+
+        v->pv.kernel_cr3 = pv_build_pagetables(d, b.l.v_start, b.l.v_end, b.l.pt,
+                                               b.l.nr_pt, &p2m_map);
+    }
+    else
+        v->pv.kernel_cr3 = pv_build_pagetables(d, b.l.v_start, b.l.v_end, b.l.pt,
+                                               b.l.nr_pt, NULL);
     /* Validate the bootstrap tables: pinned as an L4 (the guest may unpin
      * them later) and held by the vCPU as its base pointer. Tern keeps a
      * reference on the console page it serves. */

@@ -12,14 +12,23 @@ struct vcpu;
 
 /* Page-table frames (L4..L1) needed to map [v_start, v_end) with 4 KiB pages. */
 unsigned long pv_pagetable_count(uint64_t v_start, uint64_t v_end);
+/* A second range the bootstrap tables map (the P2M list at INIT_P2M):
+ * nr pages at va from guest pfn on, writable, with their own tables in
+ * the nr_pt pfns from pt_pfn, which no mapping shows. */
+struct pv_extra_map {
+    uint64_t va;
+    unsigned long pfn, nr;
+    unsigned long pt_pfn, nr_pt;
+};
 /*
  * Build the bootstrap page tables of d in the nr_pt frames at guest
  * virtual pt: map [v_start, v_end) (guest pfn = (va - v_start) / 4 KiB)
- * user-accessible, the page tables themselves read-only, and Tern's slots
- * in the L4. Returns the machine address of the L4.
+ * user-accessible, the page tables themselves read-only, Tern's slots in
+ * the L4, and extra when not NULL. Returns the machine address of the L4.
  */
 uint64_t pv_build_pagetables(struct domain *d, uint64_t v_start, uint64_t v_end,
-                             uint64_t pt, unsigned long nr_pt);
+                             uint64_t pt, unsigned long nr_pt,
+                             const struct pv_extra_map *extra);
 /* Fill a hypercall page with the SYSCALL stubs of the x86-64 PV ABI. */
 void pv_hypercall_page_init(void *page);
 /* The registers of a vCPU about to enter its kernel for the first time. */

@@ -3,6 +3,7 @@
 #include <asm/mm.h>
 #include <asm/pv.h>
 #include <tern/domain.h>
+#include <tern/console.h>
 #include <tern/lib.h>
 #include <tern/mm.h>
 #include <xen/xen.h>
@@ -36,61 +37,71 @@ unsigned long pv_pagetable_count(uint64_t v_start, uint64_t v_end)
 
 struct ptbuild {
     struct domain *d;
-    uint64_t v_start, pt;
-    unsigned long next, nr_pt;
+    unsigned long next, end;         /* pfns of the tables still free */
 };
 
-static uint64_t *guest_page(struct ptbuild *pb, uint64_t va)
+static uint64_t *pfn_page(struct ptbuild *pb, unsigned long pfn)
 {
-    return domain_pfn_to_virt(pb->d, (unsigned long)((va - pb->v_start) >> PAGE_SHIFT));
+    return domain_pfn_to_virt(pb->d, pfn);
 }
 
-static uint64_t guest_maddr(struct ptbuild *pb, uint64_t va)
+static uint64_t pfn_maddr(struct ptbuild *pb, unsigned long pfn)
 {
-    return (uint64_t)pb->d->p2m[(va - pb->v_start) >> PAGE_SHIFT] << PAGE_SHIFT;
+    return (uint64_t)pb->d->p2m[pfn] << PAGE_SHIFT;
 }
 
-/* The entry of table (at guest va tva) for va at level; allocate the next
- * table from the bootstrap area when empty. Returns the child's guest va,
- * found back from its frame through the M2P. */
-static uint64_t walk(struct ptbuild *pb, uint64_t tva, uint64_t va, unsigned int level)
+/* The entry of the table at pfn for va at level; allocate the next table
+ * from the pool when empty. Returns the child's pfn, found back from its
+ * frame through the M2P. */
+static unsigned long walk(struct ptbuild *pb, unsigned long tpfn, uint64_t va,
+                          unsigned int level)
 {
-    uint64_t *t = guest_page(pb, tva);
+    uint64_t *t = pfn_page(pb, tpfn);
     unsigned int idx = (va >> level_shift(level)) & 511;
-    uint64_t child;
+    unsigned long child;
 
     if ( !(t[idx] & PTE_P) )
     {
-        child = pb->pt + pb->next++ * PAGE_SIZE;
-        t[idx] = guest_maddr(pb, child) | PTE_P | PTE_RW | PTE_US | PTE_A;
+        if ( pb->next >= pb->end )
+            panic("d%u: bootstrap page-table pool exhausted", pb->d->domain_id);
+        child = pb->next++;
+        t[idx] = pfn_maddr(pb, child) | PTE_P | PTE_RW | PTE_US | PTE_A;
         return child;
     }
-    return pb->v_start +
-        ((uint64_t)get_gpfn_from_mfn((t[idx] & PTE_ADDR) >> PAGE_SHIFT) << PAGE_SHIFT);
+    return get_gpfn_from_mfn((t[idx] & PTE_ADDR) >> PAGE_SHIFT);
+}
+
+static void map_page(struct ptbuild *pb, unsigned long l4, uint64_t va,
+                     unsigned long pfn, bool rw)
+{
+    unsigned long l1 = walk(pb, walk(pb, walk(pb, l4, va, 4), va, 3), va, 2);
+
+    pfn_page(pb, l1)[(va >> PAGE_SHIFT) & 511] =
+        pfn_maddr(pb, pfn) | PTE_P | PTE_US | PTE_A | (rw ? PTE_RW | PTE_D : 0);
 }
 
 uint64_t pv_build_pagetables(struct domain *d, uint64_t v_start, uint64_t v_end,
-                             uint64_t pt, unsigned long nr_pt)
+                             uint64_t pt, unsigned long nr_pt,
+                             const struct pv_extra_map *extra)
 {
-    struct ptbuild pb = { d, v_start, pt, 1, nr_pt };
+    unsigned long l4 = (unsigned long)((pt - v_start) >> PAGE_SHIFT), i;
+    struct ptbuild pb = { d, l4 + 1, l4 + nr_pt };
     const uint64_t *idle_l4 = maddr_to_virt(boot_sym_maddr(boot_l4));
-    uint64_t *l4 = guest_page(&pb, pt), va;
-    unsigned int i;
+    uint64_t *l4p = pfn_page(&pb, l4), va;
 
     for ( i = TERN_SLOT_FIRST; i <= TERN_SLOT_LAST; i++ )
-        l4[i] = idle_l4[i];
+        l4p[i] = idle_l4[i];
     for ( va = v_start; va < v_end; va += PAGE_SIZE )
+        map_page(&pb, l4, va, (unsigned long)((va - v_start) >> PAGE_SHIFT),
+                 va < pt || va >= pt + nr_pt * PAGE_SIZE);
+    if ( extra )
     {
-        uint64_t l3 = walk(&pb, pt, va, 4);
-        uint64_t l2 = walk(&pb, l3, va, 3);
-        uint64_t l1 = walk(&pb, l2, va, 2);
-        uint64_t flags = PTE_P | PTE_US | PTE_A;
-
-        if ( va < pt || va >= pt + nr_pt * PAGE_SIZE )
-            flags |= PTE_RW | PTE_D;
-        guest_page(&pb, l1)[(va >> PAGE_SHIFT) & 511] = guest_maddr(&pb, va) | flags;
+        pb.next = extra->pt_pfn;
+        pb.end = extra->pt_pfn + extra->nr_pt;
+        for ( i = 0; i < extra->nr; i++ )
+            map_page(&pb, l4, extra->va + i * PAGE_SIZE, extra->pfn + i, true);
     }
-    return guest_maddr(&pb, pt);
+    return pfn_maddr(&pb, l4);
 }
 
 /*
