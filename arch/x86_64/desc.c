@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Per-CPU GDT and TSS, and the IDT shared by all CPUs. */
+/* Per-CPU GDT, TSS and LDT window, and the IDT shared by all CPUs. */
 #include <asm/desc.h>
+#include <asm/processor.h>
 #include <tern/lib.h>
 #include <tern/mm.h>
 #include <tern/smp.h>
@@ -64,13 +65,92 @@ uint64_t *gdt_alloc(void)
     return alloc_xen_pages(GDT_ORDER);
 }
 
+/*
+ * The LDT windows: slot 260 of Tern's L4 -> one L3 -> one L2 -> the L1
+ * entries of every CPU's window, LDT_WINDOW_PAGES each (NR_CPUS * 16 =
+ * 1024 entries, two L1 pages), all supervisor-only. Guest L4s copy Tern's
+ * slots when they are built or validated, so the tables are put in place
+ * on the boot CPU, before any guest exists.
+ */
+#define LDT_L4_SLOT   ((LDT_VIRT_START >> 39) & 511)   /* 260 */
+#define LDT_L1_PAGES  (NR_CPUS * LDT_WINDOW_PAGES / 512)
+#define LDT_PTE_P     0x001ul
+#define LDT_PTE_RW    0x002ul
+#define LDT_PTE_A     0x020ul
+#define LDT_PTE_D     0x040ul
+#define LDT_PTE_NX    (1ul << 63)
+#define LDT_PTE_MFN   0x000ffffffffff000ul
+
+static uint64_t ldt_l3[512] __section(".bss.page_aligned") __aligned(PAGE_SIZE);
+static uint64_t ldt_l2[512] __section(".bss.page_aligned") __aligned(PAGE_SIZE);
+static uint64_t ldt_l1[LDT_L1_PAGES * 512] __section(".bss.page_aligned")
+    __aligned(PAGE_SIZE);
+
+static void ldt_window_init(void)
+{
+    uint64_t *l4 = maddr_to_virt(boot_sym_maddr(boot_l4));
+    unsigned int i;
+
+    for ( i = 0; i < LDT_L1_PAGES; i++ )
+        ldt_l2[i] = virt_to_maddr(&ldt_l1[i * 512]) | LDT_PTE_P | LDT_PTE_RW;
+    ldt_l3[0] = virt_to_maddr(ldt_l2) | LDT_PTE_P | LDT_PTE_RW;
+    l4[LDT_L4_SLOT] = virt_to_maddr(ldt_l3) | LDT_PTE_P | LDT_PTE_RW;
+}
+
+unsigned long ldt_window_va(unsigned int cpu)
+{
+    return LDT_VIRT_START + (unsigned long)cpu * LDT_WINDOW_PAGES * PAGE_SIZE;
+}
+
+static uint64_t *ldt_pte(unsigned int slot)
+{
+    return &ldt_l1[smp_processor_id() * LDT_WINDOW_PAGES + slot];
+}
+
+unsigned long ldt_window_get(unsigned int slot)
+{
+    uint64_t e = *ldt_pte(slot);
+
+    return e & LDT_PTE_P ? (unsigned long)((e & LDT_PTE_MFN) >> PAGE_SHIFT) : 0;
+}
+
+void ldt_window_set(unsigned int slot, unsigned long mfn)
+{
+    uint64_t *e = ldt_pte(slot);
+
+    *e = mfn ? ((uint64_t)mfn << PAGE_SHIFT) | LDT_PTE_P | LDT_PTE_RW |
+               LDT_PTE_A | LDT_PTE_D | LDT_PTE_NX : 0;
+    invlpg(ldt_window_va(smp_processor_id()) + slot * PAGE_SIZE);
+}
+
+void ldt_load(unsigned int ents)
+{
+    uint64_t *gdt = this_cpu()->gdt, base = ldt_window_va(smp_processor_id());
+    uint64_t limit = (uint64_t)ents * 8 - 1;
+    unsigned int sel = 0;
+
+    if ( ents )
+    {
+        /* A 16-byte system descriptor: type 2 (LDT), present, DPL 0. */
+        gdt[LDT_SEL >> 3] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+            (0x82ull << 40) | (((limit >> 16) & 0xf) << 48) |
+            ((base >> 24 & 0xff) << 56);
+        gdt[(LDT_SEL >> 3) + 1] = base >> 32;
+        sel = LDT_SEL;
+    }
+    __asm__ __volatile__("lldt %w0" :: "r"(sel) : "memory");
+}
+
 void desc_init_cpu(struct percpu *pc)
 {
     uint64_t tss = (uint64_t)&pc->tss;
     struct desc_ptr gdtr, idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
-    if ( !pc->gdt )
+    if ( !pc->gdt )                          /* the boot CPU, at boot */
+    {
         pc->gdt = bsp_gdt;
+        ldt_window_init();
+    }
     gdtr = (struct desc_ptr){ GDT_ENTRIES * 8 - 1, (uint64_t)pc->gdt };
     memset(pc->gdt, 0, GDT_ENTRIES * 8);
     pc->gdt[TERN_CS >> 3] = 0x00af9a000000ffffull;

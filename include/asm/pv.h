@@ -111,18 +111,39 @@ long do_get_debugreg(unsigned long reg);
  * Guest descriptor tables (pv/descriptor.c). pv_check_descriptor is Xen's
  * check_descriptor() for a 64-bit PV guest: true if the descriptor may be
  * used, after fixing it up in place. pv_gdt_switch copies next's GDT into
- * this pCPU's (next NULL: clear it). pv_data_sel_ok says whether loading a
- * data selector in ring 0 would succeed with this pCPU's GDT;
+ * this pCPU's (next NULL: clear it) and switches the LDT to next's.
+ * pv_data_sel_ok says whether loading a data selector in ring 0 would
+ * succeed with this pCPU's GDT and LDT;
  * pv_iret_fault whether an IRETQ to ring 3 with these CS and SS would
  * fault, and with which exception and error code.
  */
 bool pv_check_descriptor(uint64_t *desc);
-void pv_gdt_switch(const struct vcpu *next);
+/* Apply pv_check_descriptor's fix-ups in place to a frame's 512
+ * descriptors, all valid (a PGT_seg_desc_page). */
+void pv_fixup_descriptor_page(uint64_t *descs);
+void pv_gdt_switch(struct vcpu *next);
 bool pv_data_sel_ok(unsigned int sel);
 bool pv_iret_fault(unsigned int cs, unsigned int ss, unsigned int *vector,
                    unsigned int *ec);
 long do_set_gdt(unsigned long frame_list, unsigned long entries);
 long do_update_descriptor(unsigned long maddr, unsigned long desc);
+
+/*
+ * Guest LDTs (pv/ldt.c). pv_set_ldt is MMUEXT_SET_LDT for the current
+ * vCPU (0 or -EINVAL). pv_destroy_ldt drops the pages of v's LDT mapped
+ * so far and their references (pt_lock held). pv_ldt_switch makes this
+ * pCPU's LDT window and LDTR next's (next NULL: none). pv_ldt_read_desc
+ * reads the descriptor of LDT selector sel of the vCPU switched in here,
+ * mapping its page if need be: false when sel is beyond the LDT or the
+ * page cannot be mapped. pv_ldt_fault handles a guest's #PF at cr2 if it
+ * is in the LDT window: the page is mapped, or the guest gets Xen's #PF
+ * or #GP; false when the fault is not one of these.
+ */
+long pv_set_ldt(struct vcpu *v, unsigned long ptr, unsigned int ents);
+void pv_destroy_ldt(struct vcpu *v);
+void pv_ldt_switch(struct vcpu *next);
+bool pv_ldt_read_desc(unsigned int sel, uint64_t *desc);
+bool pv_ldt_fault(struct cpu_regs *frame, uint64_t cr2);
 
 /* HYPERVISOR_iret, from the iret_context on the guest's stack. */
 void pv_do_iret(struct cpu_regs *frame);

@@ -53,6 +53,12 @@ struct pv_vcpu {
     /* set_gdt (pv/descriptor.c): machine frames, and entries in use. */
     unsigned long gdt_frames[FIRST_RESERVED_GDT_PAGE];
     unsigned int gdt_ents;
+    /* MMUEXT_SET_LDT (pv/ldt.c): the LDT's guest address and entries,
+     * and the frame of each of its 16 possible pages mapped so far (0:
+     * not yet), each holding a PGT_seg_desc_page reference. */
+    uint64_t ldt_base;
+    unsigned int ldt_ents;
+    unsigned long ldt_frames[16];
 };
 
 struct domain;

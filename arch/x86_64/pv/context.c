@@ -149,6 +149,7 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next, struct cpu_regs *frame
     }
     if ( !next )
     {
+        pv_gdt_switch(NULL);                 /* no guest GDT entries or LDT */
         pv_debugreg_switch(NULL);
         switch_cr3(boot_sym_maddr(boot_l4));
         return;

@@ -22,9 +22,10 @@
  *   - any other system descriptor (LDT, TSS, interrupt or trap gate): no.
  * A frame becomes a PGT_seg_desc_page when all its 512 descriptors pass
  * (pt_check_descriptor_page, called by the page-type rules). The type
- * keeps every writable mapping of the frame away; set_gdt then applies
- * the fix-ups in place (so the guest reads back what the CPU uses, as on
- * Xen), and update_descriptor is the only way to change an entry.
+ * keeps every writable mapping of the frame away; set_gdt (and the LDT's
+ * mapping, pv/ldt.c) then applies the fix-ups in place (so the guest
+ * reads back what the CPU uses, as on Xen), and update_descriptor is the
+ * only way to change an entry.
  *
  * Use. The guest's frames are not mapped into Tern's GDT: each pCPU has
  * one GDT, and when a vCPU is switched in, its first gdt_ents descriptors
@@ -44,8 +45,10 @@
  * ring 0. Where Xen's reload of data selectors would fault, the guest gets
  * its failsafe callback; where its IRETQ would fault, the guest gets that
  * fault (#GP, #NP or #SS with the selector) at the place it returned to,
- * as on Xen. No LDT exists (LDTR is null), so a selector with TI set never
- * loads.
+ * as on Xen. A selector with TI set is looked up in the LDT of the vCPU
+ * switched in (pv_ldt_read_desc, which maps the LDT page as the CPU's
+ * first touch would): beyond the LDT, or in a page that cannot be
+ * mapped, it is a selector that does not load.
  */
 #include <asm/desc.h>
 #include <asm/pv.h>
@@ -124,6 +127,19 @@ bool pt_check_descriptor_page(const uint64_t *descs)
     return true;
 }
 
+void pv_fixup_descriptor_page(uint64_t *descs)
+{
+    unsigned int i;
+
+    for ( i = 0; i < 512; i++ )
+    {
+        uint64_t x = descs[i];
+
+        if ( pv_check_descriptor(&x) && x != descs[i] )
+            descs[i] = x;
+    }
+}
+
 /* Copy v's descriptor i (already in a validated frame) for the CPU. */
 static uint64_t guest_desc(const struct vcpu *v, unsigned int i)
 {
@@ -133,7 +149,8 @@ static uint64_t guest_desc(const struct vcpu *v, unsigned int i)
     return pv_check_descriptor(&d) ? d : 0;
 }
 
-void pv_gdt_switch(const struct vcpu *next)
+/* Copy next's GDT into this pCPU's (next NULL: clear it). */
+static void gdt_copy(const struct vcpu *next)
 {
     uint64_t *gdt = this_cpu()->gdt;
     unsigned int cpu = smp_processor_id(), n = next ? next->pv.gdt_ents : 0, i;
@@ -143,6 +160,12 @@ void pv_gdt_switch(const struct vcpu *next)
     if ( gdt_used[cpu] > n )
         memset(gdt + n, 0, (gdt_used[cpu] - n) * sizeof(*gdt));
     gdt_used[cpu] = n;
+}
+
+void pv_gdt_switch(struct vcpu *next)
+{
+    gdt_copy(next);
+    pv_ldt_switch(next);
 }
 
 /* Drop v's references to its GDT frames. Caller holds pt_lock. */
@@ -166,7 +189,7 @@ static void put_gdt_frames(struct vcpu *v)
 long do_set_gdt(unsigned long frame_list, unsigned long entries_arg)
 {
     struct vcpu *v = current_vcpu();
-    unsigned int entries = (unsigned int)entries_arg, nr, i, j;
+    unsigned int entries = (unsigned int)entries_arg, nr, i;
     unsigned long frames[FIRST_RESERVED_GDT_PAGE];
     domid_t domid = v->domain->domain_id;
 
@@ -186,23 +209,13 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries_arg)
         }
     /* Apply the fix-ups in place: the frames now have no writable mapping. */
     for ( i = 0; i < nr; i++ )
-    {
-        uint64_t *d = mfn_to_virt(frames[i]);
-
-        for ( j = 0; j < 512; j++ )
-        {
-            uint64_t x = d[j];
-
-            if ( pv_check_descriptor(&x) && x != d[j] )
-                d[j] = x;
-        }
-    }
+        pv_fixup_descriptor_page(mfn_to_virt(frames[i]));
     put_gdt_frames(v);
     for ( i = 0; i < nr; i++ )
         v->pv.gdt_frames[i] = frames[i];
     v->pv.gdt_ents = entries;
     pt_unlock();
-    pv_gdt_switch(v);
+    gdt_copy(v);
     return 0;
 }
 
@@ -247,11 +260,13 @@ long do_update_descriptor(unsigned long maddr, unsigned long desc)
     return 0;
 }
 
-/* This pCPU's descriptor for sel (GDT only: no LDT), or 0. */
+/* The high word of this pCPU's descriptor for sel (GDT or LDT), or 0. */
 static uint32_t desc_high(unsigned int sel)
 {
+    uint64_t d;
+
     if ( sel & 4 )
-        return 0;
+        return pv_ldt_read_desc(sel, &d) ? (uint32_t)(d >> 32) : 0;
     return (uint32_t)(this_cpu()->gdt[(sel & 0xffff) >> 3] >> 32);
 }
 

@@ -346,6 +346,8 @@ static long new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
                                         PGT_l4_page_table)) )
         return rc;
     *slot = (uint64_t)mfn << PAGE_SHIFT;
+    if ( !user )
+        pv_destroy_ldt(v);                  /* as Xen's new_guest_cr3() */
     switch_cr3(v->pv.kernel_mode || !v->pv.user_cr3 ? v->pv.kernel_cr3
                                                     : v->pv.user_cr3);
     if ( old )
@@ -403,20 +405,9 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
     case MMUEXT_FLUSH_CACHE_GLOBAL:
         return -EINVAL;
     case MMUEXT_SET_LDT:
-    {
-        unsigned long ents = op->arg2.nr_ents;
-        unsigned long ptr = ents ? op->arg1.linear_addr : 0;
-
-        if ( (ptr & (PAGE_SIZE - 1)) || !pv_guest_range_ok(ptr, 1) || ents > 8192 )
-            return -EINVAL;
-        if ( ents )
-        {
-            printk(TLOG_WARNING "d%u: MMUEXT_SET_LDT with %lu entries: "
-                   "LDTs are not supported yet\n", me, ents);
-            return -EOPNOTSUPP;
-        }
-        return 0;
-    }
+        /* The address counts only with entries (pv/ldt.c). */
+        return pv_set_ldt(v, op->arg2.nr_ents ? op->arg1.linear_addr : 0,
+                          op->arg2.nr_ents);
     case MMUEXT_CLEAR_PAGE:
         pt_lock();
         rc = get_page_and_type(mfn, me, PGT_writable_page) ? -EINVAL : 0;

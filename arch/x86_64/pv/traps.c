@@ -267,7 +267,7 @@ void pv_guest_trap(struct cpu_regs *r)
         return;
     }
     case 14:
-        if ( pv_ptwr_fault(r, read_cr2()) )
+        if ( pv_ldt_fault(r, read_cr2()) || pv_ptwr_fault(r, read_cr2()) )
             return;
         current_vcpu()->vcpu_info->arch.cr2 = read_cr2();
         /* The guest kernel sees its faults as supervisor faults. */
