@@ -2,10 +2,11 @@
 /* From boot modules to domain descriptions: kernels, initrds, settings. */
 /*
  * Modules come in order: a kernel, optionally its initrd, the next kernel,
- * and so on. A kernel is an ELF image; a bzImage is recognised and refused
- * until the decompressor exists. A fault in a kernel (corrupt ELF, bad
- * module string) stops that domain only: its initrd, if one follows, is
- * skipped with it, and the scan goes on with the next kernel.
+ * and so on. A kernel is an ELF image or a bzImage, which is unpacked here
+ * (core/kernel-image.c) and held until its domain is built. A fault in a
+ * kernel (corrupt ELF or bzImage, bad module string) stops that domain
+ * only: its initrd, if one follows, is skipped with it, and the scan goes
+ * on with the next kernel.
  */
 #include <asm/mm.h>
 #include <tern/boot-domains.h>
@@ -43,19 +44,16 @@ static int scan_kernel(const struct boot_info *bi, unsigned int i,
                i, m->string, err);
         return rc;
     }
-    if ( kind == MOD_BZIMAGE )
-    {
-        printk(TLOG_ERR "Module %u ('%s'): a bzImage kernel, which this Tern cannot "
-               "unpack yet; give the uncompressed vmlinux ELF; domain not built\n",
-               i, m->string);
-        return -ENOEXEC;
-    }
-    rc = elf_xen_parse(maddr_to_virt(m->start), m->end - m->start, &d->elf,
-                       err, sizeof(err));
+    rc = kernel_image_open(bi, i, &d->kimg);
+    if ( rc )
+        return rc;
+    rc = elf_xen_parse(d->kimg.elf, d->kimg.size, &d->elf, err, sizeof(err));
     if ( rc )
     {
-        printk(TLOG_ERR "Module %u ('%s'): not a usable Xen PV kernel: %s; "
-               "domain not built\n", i, m->string, err);
+        printk(TLOG_ERR "Module %u ('%s'): not a usable Xen PV kernel%s: %s; "
+               "domain not built\n", i, m->string,
+               kind == MOD_BZIMAGE ? " (in the bzImage)" : "", err);
+        kernel_image_release(&d->kimg);
         return rc;
     }
     return 0;

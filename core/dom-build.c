@@ -248,7 +248,6 @@ static void fill_start_info(struct build *b, const struct boot_info *bi,
 struct domain *domain_build(const struct boot_info *bi, const struct boot_domain *bd,
                             domid_t domid)
 {
-    const struct boot_module *km = &bi->modules[bd->kernel_mod];
     const struct boot_module *im = bd->initrd_mod == NO_MODULE ? NULL :
                                    &bi->modules[bd->initrd_mod];
     struct build b;
@@ -302,7 +301,7 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
         d->shared_info->vcpu_info[pfn].evtchn_upcall_mask = 1;
     v->vcpu_info = &d->shared_info->vcpu_info[0];
 
-    elf_xen_load(maddr_to_virt(km->start), &bd->elf, load_copy, load_zero, &b);
+    elf_xen_load(bd->kimg.elf, &bd->elf, load_copy, load_zero, &b);
     if ( im )
         phys_write(d, b.l.initrd ? b.l.initrd - b.l.v_start
                                  : (uint64_t)b.l.initrd_pfn << PAGE_SHIFT,
@@ -351,6 +350,7 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
            nr >> (20 - PAGE_SHIFT), (unsigned long)b.l.v_start,
            (unsigned long)b.l.v_end, (unsigned long)b.l.start_info,
            (unsigned long)b.l.pt, b.l.nr_pt, (unsigned long)bd->elf.virt_entry);
+    kernel_image_release(&bd->kimg);
     return d;
 
  nomem:
@@ -362,6 +362,7 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
         domain_destroy(d);
     else
         heap_free(v);
+    kernel_image_release(&bd->kimg);
     return NULL;
 }
 

@@ -3,19 +3,22 @@
 #include <tern/lib.h>
 
 /*
- * Plain byte loops: the compiler is told -fno-builtin, and these are not on
- * any hot path that needs more. memcpy may not be used for overlapping
+ * Plain loops (the compiler is told -fno-builtin), except memcpy and memset,
+ * which move 8 bytes per step with REP MOVSQ / REP STOSQ (x86-64 only; the
+ * host tests run there too). memcpy may not be used for overlapping
  * buffers; memmove may.
  */
 
-/* Copy n bytes from src to dst (no overlap). Returns dst. */
+/* Copy n bytes from src to dst (no overlap). Returns dst. Eight bytes at
+ * a time with REP MOVSQ, then the tail: the domain builder copies whole
+ * kernels (66 MB for Linux) through here. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    unsigned char *d = dst;
-    const unsigned char *s = src;
+    void *d = dst;
+    size_t q = n / 8, r = n % 8;
 
-    while ( n-- )
-        *d++ = *s++;
+    __asm__ __volatile__("rep movsq; mov %3, %%rcx; rep movsb"
+                         : "+D"(d), "+S"(src), "+c"(q) : "r"(r) : "memory");
     return dst;
 }
 
@@ -43,10 +46,12 @@ void *memmove(void *dst, const void *src, size_t n)
 /* Fill n bytes at dst with (unsigned char)c. Returns dst. */
 void *memset(void *dst, int c, size_t n)
 {
-    unsigned char *d = dst;
+    void *d = dst;
+    size_t q = n / 8, r = n % 8;
+    uint64_t v = 0x0101010101010101ull * (unsigned char)c;
 
-    while ( n-- )
-        *d++ = (unsigned char)c;
+    __asm__ __volatile__("rep stosq; mov %3, %%rcx; rep stosb"
+                         : "+D"(d), "+c"(q) : "a"(v), "r"(r) : "memory");
     return dst;
 }
 

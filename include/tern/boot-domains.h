@@ -6,6 +6,7 @@
 #include <tern/bootinfo.h>
 #include <tern/domconfig.h>
 #include <tern/elf-xen.h>
+#include <tern/kernel-image.h>
 
 #define NO_MODULE (~0u)
 
@@ -14,6 +15,7 @@ struct boot_domain {
     unsigned int initrd_mod;          /* NO_MODULE when there is none */
     struct domain_config cfg;
     struct elf_xen_info elf;
+    struct kernel_image kimg;         /* the ELF (unpacked if a bzImage) until built */
 };
 
 /*

@@ -9,6 +9,9 @@
 #                           libFuzzer) and replay the corpus and crash files:
 #                           a quick regression run where clang is missing
 #
+# tests/fuzz/corpus/NAME/, where it exists, holds committed inputs (found by
+# fuzzing, kept as regression cases): both targets read it too.
+#
 # A crash leaves crash-* files in build/fuzz/; replay one with
 #   build/fuzz/replay-NAME build/fuzz/crash-...
 # Not part of make check: that stays fast and needs no clang.
@@ -16,7 +19,7 @@
 FUZZ_CC     ?= clang
 FUZZ_TIME   ?= 60
 FUZZ_DIR    := $(BUILD)/fuzz
-FUZZ_NAMES  := elf-xen page-types x86-store
+FUZZ_NAMES  := elf-xen page-types x86-store xz inflate
 FUZZ_COMMON := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude \
 	-include tests/unit/host-prelude.h
 FUZZ_CFLAGS := $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined \
@@ -37,6 +40,10 @@ $(FUZZ_DIR)/fuzz-page-types $(FUZZ_DIR)/replay-page-types: core/page-types.c \
 $(FUZZ_DIR)/seeds-page-types: $(UNIT_DIR)/test-page-types
 $(FUZZ_DIR)/fuzz-x86-store $(FUZZ_DIR)/replay-x86-store: lib/x86-store.c
 $(FUZZ_DIR)/seeds-x86-store: $(UNIT_DIR)/test-x86-store
+$(FUZZ_DIR)/fuzz-xz $(FUZZ_DIR)/replay-xz: lib/xz.c lib/lzma2.c lib/crc.c
+$(FUZZ_DIR)/seeds-xz: $(UNIT_DIR)/test-xz
+$(FUZZ_DIR)/fuzz-inflate $(FUZZ_DIR)/replay-inflate: lib/inflate.c lib/crc.c
+$(FUZZ_DIR)/seeds-inflate: $(UNIT_DIR)/test-inflate
 
 $(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)
@@ -63,7 +70,8 @@ fuzz: $(patsubst %,$(FUZZ_DIR)/fuzz-%,$(FUZZ_NAMES)) \
 	    mkdir -p $(FUZZ_DIR)/corpus-$$n; \
 	    echo "  FUZZ    $$n ($(FUZZ_TIME)s)"; \
 	    (cd $(FUZZ_DIR) && ./fuzz-$$n -max_total_time=$(FUZZ_TIME) \
-	        -print_final_stats=1 corpus-$$n seeds-$$n) || exit 1; \
+	        -print_final_stats=1 corpus-$$n seeds-$$n \
+	        $$(ls -d $(CURDIR)/tests/fuzz/corpus/$$n 2>/dev/null)) || exit 1; \
 	done
 endif
 
@@ -72,5 +80,6 @@ fuzz-replay: $(patsubst %,$(FUZZ_DIR)/replay-%,$(FUZZ_NAMES)) \
 	$(Q)for n in $(FUZZ_NAMES); do \
 	    mkdir -p $(FUZZ_DIR)/corpus-$$n; \
 	    $(FUZZ_DIR)/replay-$$n $(FUZZ_DIR)/corpus-$$n $(FUZZ_DIR)/seeds-$$n \
+	        $$(ls -d tests/fuzz/corpus/$$n 2>/dev/null) \
 	        $$(ls $(FUZZ_DIR)/crash-* 2>/dev/null) || exit 1; \
 	done

@@ -10,7 +10,8 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-include tests/unit/host-prelude.h
 UNIT_DIR    := $(BUILD)/unit
 UNIT_TESTS  := string vsnprintf parse cmdline domconfig multiboot \
-	frame-alloc heap elf-xen page-types x86-store
+	frame-alloc heap elf-xen page-types x86-store \
+	xz inflate bzimage
 UNIT_BINS   := $(patsubst %,$(UNIT_DIR)/test-%,$(UNIT_TESTS))
 UNIT_HDRS   := $(wildcard include/tern/*.h) $(wildcard tests/unit/*.h)
 
@@ -28,6 +29,28 @@ $(UNIT_DIR)/test-heap:        core/heap.c
 $(UNIT_DIR)/test-elf-xen:     lib/elf-xen.c lib/vsnprintf.c
 $(UNIT_DIR)/test-page-types:  core/page-types.c
 $(UNIT_DIR)/test-x86-store:   lib/x86-store.c
+$(UNIT_DIR)/test-xz:          lib/xz.c lib/lzma2.c lib/crc.c
+$(UNIT_DIR)/test-inflate:     lib/inflate.c lib/crc.c
+$(UNIT_DIR)/test-bzimage:     lib/bzimage.c lib/xz.c lib/lzma2.c \
+	lib/inflate.c lib/crc.c lib/vsnprintf.c
+
+# The decompressors' fixtures: made by Python's lzma and zlib (the
+# reference implementations) into $(UNIT_DATA), read by the tests.
+UNIT_DATA   := $(UNIT_DIR)/data
+UNIT_DATA_TESTS := $(patsubst %,$(UNIT_DIR)/test-%,xz inflate bzimage)
+$(UNIT_DATA_TESTS): UNIT_CFLAGS += -DUNIT_DATA='"$(abspath $(UNIT_DATA))"'
+$(UNIT_DATA_TESTS): | $(UNIT_DATA)/.stamp
+$(UNIT_DATA)/.stamp: tests/unit/mkfixtures.py
+	@echo "  GEN     $(UNIT_DATA)"
+	$(Q)python3 $< $(UNIT_DATA)
+	$(Q)touch $@
+
+# Tern's decoder on Debian's real bzImage against Python's unpacking of it
+# (both from tools/fetch-linux.sh). Not part of check: it downloads.
+.PHONY: bzimage-check
+bzimage-check: $(UNIT_DIR)/test-bzimage
+	$(Q)tools/fetch-linux.sh $(BUILD)
+	$(Q)TERN_BZIMAGE=$(BUILD)/linux/vmlinuz TERN_VMLINUX=$(BUILD)/linux/vmlinux $<
 
 $(UNIT_DIR)/test-%: tests/unit/test-%.c $(UNIT_HDRS) tests/unit/unit.mk
 	@mkdir -p $(dir $@)
