@@ -205,14 +205,22 @@ void heap_init(const struct heap_ops *ops)
     heap.ops = ops;
 }
 
-/* See heap.h. */
-void *heap_alloc(size_t size)
+static unsigned long heap_lock(void)
+{
+    return heap.ops->lock ? heap.ops->lock() : 0;
+}
+
+static void heap_unlock(unsigned long flags)
+{
+    if ( heap.ops->unlock )
+        heap.ops->unlock(flags);
+}
+
+static void *heap_alloc_locked(size_t size)
 {
     unsigned int cls;
     void *p;
 
-    if ( size == 0 || !heap.ops )
-        return NULL;
     if ( size > class_size(NR_CLASSES - 1) )
         return large_alloc(size);
 
@@ -220,6 +228,20 @@ void *heap_alloc(size_t size)
     p = slab_alloc(cls);
     if ( p )
         heap.in_use += class_size(cls);
+    return p;
+}
+
+/* See heap.h. */
+void *heap_alloc(size_t size)
+{
+    unsigned long f;
+    void *p;
+
+    if ( size == 0 || !heap.ops )
+        return NULL;
+    f = heap_lock();
+    p = heap_alloc_locked(size);
+    heap_unlock(f);
     return p;
 }
 
@@ -233,14 +255,11 @@ void *heap_zalloc(size_t size)
     return p;
 }
 
-/* See heap.h. A pointer that is not a live block is ignored when noticed. */
-void heap_free(void *p)
+static void heap_free_locked(void *p)
 {
     struct slab_page *s;
     size_t off;
 
-    if ( !p )
-        return;
     if ( ((uintptr_t)p & (HEAP_PAGE - 1)) == 0 )
     {
         large_free(p);
@@ -254,6 +273,18 @@ void heap_free(void *p)
         return;
     heap.in_use -= class_size(s->cls);
     slab_free(s, p);
+}
+
+/* See heap.h. A pointer that is not a live block is ignored when noticed. */
+void heap_free(void *p)
+{
+    unsigned long f;
+
+    if ( !p || !heap.ops )
+        return;
+    f = heap_lock();
+    heap_free_locked(p);
+    heap_unlock(f);
 }
 
 /* See heap.h. */

@@ -88,9 +88,24 @@ static void page_free_for_heap(void *p, unsigned int order)
     free_xen_pages(p, order);
 }
 
+/* The heap is used from every CPU, with interrupts on or off. */
+static DEFINE_SPINLOCK(heap_lock);
+
+static unsigned long heap_lock_irqsave(void)
+{
+    return spin_lock_irqsave(&heap_lock);
+}
+
+static void heap_unlock_irqrestore(unsigned long flags)
+{
+    spin_unlock_irqrestore(&heap_lock, flags);
+}
+
 static const struct heap_ops heap_ops = {
     .alloc_pages = page_alloc_for_heap,
     .free_pages = page_free_for_heap,
+    .lock = heap_lock_irqsave,
+    .unlock = heap_unlock_irqrestore,
 };
 
 void mm_init(const struct boot_info *bi)

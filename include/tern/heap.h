@@ -9,11 +9,15 @@
  * Allocations up to 2 KiB come from per-size-class slabs carved from 4 KiB
  * pages; larger ones take 2^order whole pages. Pages come from a callback so
  * the host tests can supply them. Every block is 16-byte aligned; 4 KiB
- * aligned when larger than 2 KiB. No locking: the caller serialises.
+ * aligned when larger than 2 KiB. Every call runs under the ops' lock
+ * (lock returns what unlock takes back, e.g. the saved interrupt flag);
+ * both may be NULL where only one CPU uses the heap (the host tests).
  */
 struct heap_ops {
     void *(*alloc_pages)(unsigned int order);       /* NULL on failure */
     void (*free_pages)(void *p, unsigned int order);
+    unsigned long (*lock)(void);
+    void (*unlock)(unsigned long flags);
 };
 
 void heap_init(const struct heap_ops *ops);
