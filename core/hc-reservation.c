@@ -41,8 +41,8 @@ static unsigned long give_extent(struct domain *d, unsigned int order,
 {
     unsigned long mfn, i, n = 1ul << order;
 
-    if ( d->tot_pages + n > d->max_pages )
-        return ~0ul;
+    if ( ACCESS_ONCE(d->tot_pages) + n > d->max_pages )
+        return ~0ul;                    /* early out; checked again below */
     mfn = alloc_frames(order);
     if ( mfn == ~0ul )
         return ~0ul;
@@ -53,7 +53,15 @@ static unsigned long give_extent(struct domain *d, unsigned int order,
     }
     for ( i = 0; i < n; i++ )
         memset(mfn_to_virt(mfn + i), 0, PAGE_SIZE);
+    /* tot_pages changes under pt_lock: two vCPUs cannot both take the
+     * domain's last frames. */
     pt_lock();
+    if ( d->tot_pages + n > d->max_pages )
+    {
+        pt_unlock();
+        free_frames(mfn, order);
+        return ~0ul;
+    }
     for ( i = 0; i < n; i++ )
         pt_assign_page(mfn + i, d->domain_id);
     d->tot_pages += n;
