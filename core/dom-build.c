@@ -24,10 +24,12 @@
 #include <tern/console.h>
 #include <tern/domain.h>
 #include <tern/errno.h>
+#include <tern/grant-table.h>
 #include <tern/heap.h>
 #include <tern/lib.h>
 #include <tern/mm.h>
 #include <tern/page-types.h>
+#include <tern/sched.h>
 #include <asm/pv.h>
 
 #define ROUND_PG(x)   (((x) + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1))
@@ -257,8 +259,7 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     int rc;
 
     d = heap_zalloc(sizeof(*d));
-    v = heap_zalloc(sizeof(*v));
-    if ( !d || !v )
+    if ( !d )
         goto nomem;
     d->domain_id = domid;
     d->cfg = bd->cfg;
@@ -266,14 +267,10 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     d->max_pages = nr;
     d->shutdown_reason = -1;
     d->shutdown_code = -1;
-    d->max_vcpus = 1;
-    v->runstate.state = RUNSTATE_offline;
-    vcpu_timer_init(v);
     d->store_port = 0;                   /* none yet (start_info says 0) */
     d->console_port = 2;
-    d->vcpu[0] = v;
-    v->domain = d;
     b.d = d;
+    sched_init_domain(d);
 
     rc = compute_layout(bd, im ? im->end - im->start : 0, nr, &b.l);
     if ( rc == -EINVAL )
@@ -286,7 +283,7 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
                (unsigned long)((b.l.v_end - b.l.v_start) >> 10));
         goto fail;
     }
-    if ( populate(d, nr) || evtchn_init(d) )
+    if ( populate(d, nr) || evtchn_init(d) || gnttab_domain_init(domid) )
         goto nomem;
     d->shared_info = alloc_xen_pages(0);
     if ( !d->shared_info )
@@ -299,7 +296,12 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     pv_set_wallclock(d->shared_info);
     for ( pfn = 0; pfn < XEN_LEGACY_MAX_VCPUS; pfn++ )
         d->shared_info->vcpu_info[pfn].evtchn_upcall_mask = 1;
-    v->vcpu_info = &d->shared_info->vcpu_info[0];
+    rc = vcpus_create(d, bd->cfg.vcpus);    /* vCPU 0 up, the others down */
+    if ( rc == -ENOMEM )
+        goto nomem;
+    if ( rc )
+        goto fail;
+    v = d->vcpu[0];
 
     elf_xen_load(bd->kimg.elf, &bd->elf, load_copy, load_zero, &b);
     if ( im )
@@ -360,37 +362,36 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
  fail:
     if ( d )
         domain_destroy(d);
-    else
-        heap_free(v);
     kernel_image_release(&bd->kimg);
     return NULL;
 }
 
 /*
- * Every frame the domain owns goes back to Tern, whatever references its
- * own tables held: no other domain can hold one (nothing is shared yet),
- * and no CPU runs on its tables any more. Stamped for the TLB flush that
- * reallocation does (flushtlb.h).
+ * Every frame the domain owns goes back to Tern once no CPU runs on its
+ * tables: first what Tern holds for it (its vCPUs' base pointers, GDT,
+ * LDT and vcpu_info frames, and the console page, all taken once its
+ * tables were built), then, through
+ * gnttab_domain_destroy, its grant mappings of other domains' frames and
+ * all its memory, except the frames other domains still map through its
+ * grants: those go with their last mapping. Stamped for the TLB flush
+ * that reallocation does (flushtlb.h).
  */
 void domain_destroy(struct domain *d)
 {
-    unsigned long mfn;
+    struct vcpu *v = d->vcpu ? d->vcpu[0] : NULL, *w;
 
+    for_each_vcpu ( d, w )
+        sched_destroy_vcpu(w);
     pt_lock();
-    for ( mfn = 0; mfn < max_mfn; mfn++ )
+    if ( v && v->pv.kernel_cr3 )
     {
-        struct page_info *p = mfn_to_page(mfn);
-
-        if ( p->owner != d->domain_id || !(p->count_info & PGC_count_mask) )
-            continue;
-        p->count_info = 0;
-        p->type_info = 0;
-        p->linear = 0;
-        pt_free_frame(mfn, d->domain_id);
+        vcpus_put_refs(d);                  /* base pointers, GDT, LDT, vcpu_info */
+        put_page(d->p2m[d->console_pfn]);
     }
     pt_unlock();
+    gnttab_domain_destroy(d->domain_id);
+    evtchn_destroy(d);                      /* a no-op after shutdown */
     heap_free(d->p2m);
-    heap_free(d->evtchn);
-    heap_free(d->vcpu[0]);
+    vcpus_free(d);
     heap_free(d);
 }

@@ -1,5 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /* Domain lifetime: start, shutdown, the last one powering off; guest consoles. */
+/*
+ * Death of a domain with several vCPUs. Whichever of its vCPUs ends it
+ * (SCHEDOP_shutdown, a crash, VCPUOP_down of the last vCPU up) claims it
+ * by setting d->dying; another vCPU of it that tries as well just leaves
+ * its pCPU as a descheduled vCPU does (leave_dying_domain). From then on
+ * none of its vCPUs may run (vcpu_runnable). The claimer, holding no
+ * lock:
+ *
+ *   1. asks every pCPU running one of its other vCPUs to deschedule it
+ *      (vcpu_sleep_nosync: an IPI, taken at once if that pCPU is in the
+ *      guest, else on its way back to it);
+ *   2. stops the vCPUs' timers for good, waiting for a callback running
+ *      on another pCPU (kill_timer), and closes the event channels, so
+ *      that nothing outside the domain reaches its vCPUs any more;
+ *   3. takes the domain off the list (console input, debug keys);
+ *   4. waits until no pCPU runs any of its other vCPUs, their state saved
+ *      and their pCPU off the domain's page tables (vcpu_sleep_sync);
+ *   5. leaves the page tables itself and frees the domain (domain_destroy
+ *      also makes the scheduler forget the vCPUs).
+ *
+ * While it waits it answers TLB-flush requests (arch_spin_relax), and the
+ * pCPUs it waits for hold no lock it holds, so the wait always ends.
+ */
 #include <tern/acpi.h>
 #include <tern/console.h>
 #include <tern/domain.h>
@@ -13,6 +36,7 @@
 static unsigned int live_domains;
 
 static void console_emit_line(struct domain *d);
+static void console_flush_locked(struct domain *d);
 static DEFINE_SPINLOCK(domlist_lock);
 
 static struct domain *domain_list[MAX_DOMAINS];
@@ -50,36 +74,64 @@ static const char *shutdown_name(int reason)
            names[reason] : "unknown";
 }
 
+/* The current vCPU's domain is being ended by another of its vCPUs:
+ * switch this one out as the scheduler would (its domain is dying, so it
+ * is not picked again) and enter whatever runs next. */
+static void __noreturn leave_dying_domain(struct vcpu *v)
+{
+    struct cpu_regs *frame = arch_guest_frame();
+
+    while ( current_vcpu() == v )
+    {
+        this_cpu()->need_resched = true;
+        schedule_tail(frame);               /* goes idle if nothing runs */
+    }
+    pv_deliver_events(frame);
+    arch_enter_guest(frame);
+}
+
 void domain_shutdown_current(int reason, const char *why)
 {
-    struct vcpu *v = current_vcpu();
+    struct vcpu *v = current_vcpu(), *w;
     struct domain *d = v->domain;
     unsigned long f;
     unsigned int left;
 
-    domain_console_flush(d);
+    /* The hypercall (or multicall) that got here never returns. */
+    this_cpu()->in_multicall = 0;
+    this_cpu()->hc_cont.pending = false;
+    if ( __atomic_exchange_n(&d->dying, true, __ATOMIC_SEQ_CST) )
+        leave_dying_domain(v);
+    for_each_vcpu ( d, w )
+        if ( w != v )
+            vcpu_sleep_nosync(w);
+    f = spin_lock_irqsave(&d->console_lock);
+    console_flush_locked(d);
     if ( d->out_len )
         console_emit_line(d);
-    v->runnable = false;
-    d->dying = true;
+    spin_unlock_irqrestore(&d->console_lock, f);
     d->shutdown_reason = reason;
     if ( why )
-        printk(TLOG_ERR "d%u '%s': crashed: %s\n", d->domain_id, d->name, why);
+        printk(TLOG_ERR "d%u '%s': crashed: %s (vCPU %u)\n", d->domain_id,
+               d->name, why, v->vcpu_id);
     else
         printk("d%u '%s': shut down (%s)\n", d->domain_id, d->name,
                shutdown_name(reason));
-    vcpu_timers_stop(v);
+    for_each_vcpu ( d, w )
+        vcpu_timers_kill(w);
     evtchn_destroy(d);
     f = spin_lock_irqsave(&domlist_lock);
     domain_list[d->domain_id] = NULL;
     left = --live_domains;
     spin_unlock_irqrestore(&domlist_lock, f);
+    for_each_vcpu ( d, w )
+        if ( w != v )
+            vcpu_sleep_sync(w);
 
     /* Leave the domain's page tables before freeing its frames. */
     local_irq_disable();
     arch_switch_to(NULL, NULL, arch_guest_frame());
     this_cpu()->curr = NULL;
-    v->running = false;
     domain_destroy(d);
     if ( !left )
     {
@@ -88,6 +140,42 @@ void domain_shutdown_current(int reason, const char *why)
             machine_power_off();
     }
     schedule_exit_current();
+}
+
+/* What v is doing, for the debug key. */
+static const char *vcpu_state(const struct vcpu *v)
+{
+    if ( v->down )
+        return v->is_initialised ? "down" : "down, uninitialised";
+    if ( v->running )
+        return "running";
+    if ( v->blocked )
+        return v->polling ? "polling" : "blocked";
+    return "runnable";
+}
+
+void domain_dump_vcpus(void)
+{
+    unsigned long f = spin_lock_irqsave(&domlist_lock);
+    unsigned int id;
+    struct vcpu *v;
+
+    printk("vCPUs of each domain:\n");
+    for ( id = 0; id < MAX_DOMAINS; id++ )
+    {
+        struct domain *d = domain_list[id];
+
+        if ( !d )
+            continue;
+        printk("  d%u '%s': %u vCPU%s%s\n", id, d->name, d->max_vcpus,
+               d->max_vcpus == 1 ? "" : "s", d->dying ? ", dying" : "");
+        for_each_vcpu ( d, v )
+            printk("    vCPU %u: %s, %s pCPU %u, upcall pending %u mask %u\n",
+                   v->vcpu_id, vcpu_state(v), v->running ? "on" : "last on",
+                   v->processor, v->vcpu_info->evtchn_upcall_pending,
+                   v->vcpu_info->evtchn_upcall_mask);
+    }
+    spin_unlock_irqrestore(&domlist_lock, f);
 }
 
 /* Print the domain's pending line with its prefix, in one piece. */
@@ -104,8 +192,9 @@ static void console_emit_line(struct domain *d)
 }
 
 /* Guest bytes are gathered into whole lines so that the lines of several
- * domains and Tern's own never mix; control characters are dropped. */
-void domain_console_put(struct domain *d, const char *buf, size_t n)
+ * domains and Tern's own never mix; control characters are dropped.
+ * Caller holds d->console_lock (the vCPUs of a domain may write at once). */
+static void console_put_locked(struct domain *d, const char *buf, size_t n)
 {
     size_t i;
 
@@ -124,7 +213,24 @@ void domain_console_put(struct domain *d, const char *buf, size_t n)
     }
 }
 
+void domain_console_put(struct domain *d, const char *buf, size_t n)
+{
+    unsigned long f = spin_lock_irqsave(&d->console_lock);
+
+    console_put_locked(d, buf, n);
+    spin_unlock_irqrestore(&d->console_lock, f);
+}
+
 void domain_console_flush(struct domain *d)
+{
+    unsigned long f = spin_lock_irqsave(&d->console_lock);
+
+    console_flush_locked(d);
+    spin_unlock_irqrestore(&d->console_lock, f);
+}
+
+/* Drain d's console ring; caller holds d->console_lock. */
+static void console_flush_locked(struct domain *d)
 {
     struct xencons_interface *ring = domain_pfn_to_virt(d, d->console_pfn);
     XENCONS_RING_IDX cons, prod;
@@ -144,11 +250,11 @@ void domain_console_flush(struct domain *d)
         buf[n++] = ring->out[MASK_XENCONS_IDX(cons++, ring->out)];
         if ( n == sizeof(buf) )
         {
-            domain_console_put(d, buf, n);
+            console_put_locked(d, buf, n);
             n = 0;
         }
     }
-    domain_console_put(d, buf, n);
+    console_put_locked(d, buf, n);
     __asm__ __volatile__("" ::: "memory");
     ring->out_cons = cons;
 }

@@ -2,8 +2,9 @@
 /* Event channels with the 2-level ABI. */
 /*
  * Each domain has a table of EVTCHN_MAX_PORTS channels; port 0 is never
- * used, ports 1 and 2 are the store and console ports of start_info
- * (ECS_RESERVED: the console port's send makes Tern drain the ring).
+ * used; the ports Tern serves itself (the start_info console port, and the
+ * store port when there is one) are ECS_RESERVED: the console port's send
+ * makes Tern drain the ring.
  *
  *   FREE --alloc_unbound--> UNBOUND --bind_interdomain (by remote)--> INTERDOMAIN
  *   FREE --bind_virq--> VIRQ      FREE --bind_ipi--> IPI
@@ -13,8 +14,25 @@
  * it was clear and the port is not masked, set the word's bit in the target
  * vCPU's evtchn_pending_sel and evtchn_upcall_pending, and kick the vCPU.
  * The upcall itself is made on the way back to the guest (trap bounce to
- * the event callback). One lock per domain (d->lock) guards the table; an
- * interdomain operation takes both locks, lower domain id first.
+ * the event callback).
+ *
+ * Interdomain rules are Xen's for an unprivileged domain: alloc_unbound
+ * only in the caller's own table (another domain's: -EPERM, none: -ESRCH),
+ * for any remote id (not checked, as on Xen); bind_interdomain only to a
+ * port that is unbound and waits for the caller (-EINVAL otherwise,
+ * -ESRCH for no such domain); closing either end, or the end's domain
+ * going, leaves the other end unbound, waiting for the one that left;
+ * status and reset only of the caller's own table.
+ *
+ * Locks: one lock per domain (d->lock) guards its table; interdomain_lock
+ * (one for all) guards every interdomain link and evtchn_domains[], the
+ * domains whose tables peers may reach: a domain is there from
+ * evtchn_init until evtchn_destroy, which closes its interdomain ports
+ * under that lock before the table (and later the domain) is freed. So
+ * under interdomain_lock the peer of an interdomain channel is alive.
+ * Order: interdomain_lock, then the domain locks (lower domain id first).
+ * Delivery from interrupts (timers, console input) takes only d->lock and
+ * finds a table that evtchn_destroy has freed NULL.
  */
 #include <tern/console.h>
 #include <tern/domain.h>
@@ -26,6 +44,16 @@
 #include <tern/sched.h>
 
 #define BITS_PER_WORD 64
+
+static DEFINE_SPINLOCK(interdomain_lock);
+static struct domain *evtchn_domains[MAX_DOMAINS];
+
+/* The domain with this id whose channels peers may reach, or NULL.
+ * Caller holds interdomain_lock. */
+static struct domain *peer_domain(domid_t id)
+{
+    return id < MAX_DOMAINS ? evtchn_domains[id] : NULL;
+}
 
 static struct evtchn *port_ptr(const struct domain *d, evtchn_port_t port)
 {
@@ -39,6 +67,13 @@ int evtchn_init(struct domain *d)
         return -ENOMEM;
     d->evtchn[d->store_port].state = ECS_RESERVED;
     d->evtchn[d->console_port].state = ECS_RESERVED;
+    if ( d->domain_id < MAX_DOMAINS )
+    {
+        unsigned long f = spin_lock_irqsave(&interdomain_lock);
+
+        evtchn_domains[d->domain_id] = d;
+        spin_unlock_irqrestore(&interdomain_lock, f);
+    }
     return 0;
 }
 
@@ -51,17 +86,23 @@ static bool test_and_set(volatile xen_ulong_t *word, unsigned int bit)
 static void evtchn_set_pending(struct domain *d, evtchn_port_t port)
 {
     shared_info_t *s = d->shared_info;
-    struct vcpu *v = d->vcpu[d->evtchn[port].notify_vcpu];
+    struct vcpu *v, *w;
+
+    if ( !d->evtchn )
+        return;                              /* the domain is ending */
+    v = d->vcpu[d->evtchn[port].notify_vcpu];
 
     if ( test_and_set(&s->evtchn_pending[port / BITS_PER_WORD], port % BITS_PER_WORD) )
         return;
     /* A vCPU in SCHEDOP_poll wakes for a newly pending port it polls (any
-     * when it polls several), masked or not. */
-    if ( v->polling && (!v->poll_port || v->poll_port == port) )
-    {
-        v->polling = false;
-        vcpu_kick(v);
-    }
+     * when it polls several), masked or not, whichever vCPU the port
+     * notifies (Xen's poll_mask). */
+    for_each_vcpu ( d, w )
+        if ( w->polling && (!w->poll_port || w->poll_port == port) )
+        {
+            w->polling = false;
+            vcpu_kick(w);
+        }
     if ( s->evtchn_mask[port / BITS_PER_WORD] & (1ul << (port % BITS_PER_WORD)) )
         return;
     if ( test_and_set(&v->vcpu_info->evtchn_pending_sel, port / BITS_PER_WORD) )
@@ -99,13 +140,25 @@ int evtchn_any_pending(const struct domain *d, const evtchn_port_t *ports,
     return 0;
 }
 
+/*
+ * VIRQs as Xen's: VIRQ_TIMER, VIRQ_DEBUG, VIRQ_XENOPROF and VIRQ_XENPMU
+ * are per vCPU (each vCPU may bind its own port); every other one is
+ * global, bound on vCPU 0's table and delivered to the port's notify vCPU
+ * (which bind_vcpu may move).
+ */
+static bool virq_is_global(unsigned int virq)
+{
+    return virq != VIRQ_TIMER && virq != VIRQ_DEBUG && virq != VIRQ_XENOPROF &&
+           virq != VIRQ_XENPMU;
+}
+
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
 {
     struct domain *d = v->domain;
     unsigned long f = spin_lock_irqsave(&d->lock);
-    evtchn_port_t port = virq < NR_VIRQS ? d->virq_to_port[virq] : 0;
+    evtchn_port_t port = virq < NR_VIRQS ? v->virq_to_port[virq] : 0;
 
-    if ( port && d->evtchn[port].notify_vcpu == v->vcpu_id )
+    if ( port && d->evtchn && d->evtchn[port].notify_vcpu == v->vcpu_id )
         evtchn_set_pending(d, port);
     spin_unlock_irqrestore(&d->lock, f);
 }
@@ -129,16 +182,34 @@ static domid_t resolve(const struct domain *d, domid_t id)
     return id == DOMID_SELF ? d->domain_id : id;
 }
 
-/* Close port in d. Caller holds d->lock (and the peer's for interdomain). */
+/*
+ * The table an op names by domain id (Xen's rcu_lock_domain_by_any_id and
+ * the default XSM policy): the caller's own (DOMID_SELF or its id) -> 0;
+ * another domain's -> -EPERM; no such domain -> -ESRCH.
+ */
+static int own_table(const struct domain *d, domid_t id)
+{
+    if ( resolve(d, id) == d->domain_id )
+        return 0;
+    return domain_by_id(id) ? -EPERM : -ESRCH;
+}
+
+/* Close port in d. Caller holds interdomain_lock and d->lock (and the
+ * peer's for interdomain). */
 static void close_port(struct domain *d, evtchn_port_t port)
 {
     struct evtchn *c = &d->evtchn[port];
 
-    if ( c->state == ECS_VIRQ && d->virq_to_port[c->virq] == port )
-        d->virq_to_port[c->virq] = 0;
+    if ( c->state == ECS_VIRQ )
+    {
+        struct vcpu *v = d->vcpu[virq_is_global(c->virq) ? 0 : c->notify_vcpu];
+
+        if ( v->virq_to_port[c->virq] == port )
+            v->virq_to_port[c->virq] = 0;
+    }
     if ( c->state == ECS_INTERDOMAIN )
     {
-        struct domain *rd = domain_by_id(c->remote_dom);
+        struct domain *rd = peer_domain(c->remote_dom);
 
         if ( rd && rd->evtchn )
         {
@@ -146,6 +217,7 @@ static void close_port(struct domain *d, evtchn_port_t port)
 
             rc->state = ECS_UNBOUND;
             rc->remote_dom = d->domain_id;
+            rc->remote_port = 0;
         }
     }
     *c = (struct evtchn){ .state = ECS_FREE };
@@ -155,12 +227,10 @@ static void close_port(struct domain *d, evtchn_port_t port)
 
 static long evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
 {
-    int port;
+    int port = own_table(d, a->dom);
 
-    if ( resolve(d, a->dom) != d->domain_id )
-        return -EPERM;
-    if ( !domain_by_id(resolve(d, a->remote_dom)) )
-        return -ESRCH;
+    if ( port )
+        return port;
     spin_lock(&d->lock);
     port = get_free_port(d);
     if ( port > 0 )
@@ -198,24 +268,29 @@ static void unlock_pair(struct domain *a, struct domain *b)
 
 static long evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *b)
 {
-    struct domain *rd = domain_by_id(resolve(d, b->remote_dom));
+    unsigned long f = spin_lock_irqsave(&interdomain_lock);
+    struct domain *rd = peer_domain(resolve(d, b->remote_dom));
     struct evtchn *rc;
     long rc_val = 0;
     int port;
 
     if ( !rd )
-        return -ESRCH;
-    lock_pair(d, rd);
-    rc = port_ptr(rd, b->remote_port);
-    if ( !rc || rc->state != ECS_UNBOUND || rc->remote_dom != d->domain_id )
     {
-        rc_val = -EINVAL;
-        goto out;
+        /* A domain that never had a table has no port waiting for us. */
+        spin_unlock_irqrestore(&interdomain_lock, f);
+        return domain_by_id(b->remote_dom) ? -EINVAL : -ESRCH;
     }
+    lock_pair(d, rd);
     port = get_free_port(d);
     if ( port < 0 )
     {
         rc_val = port;
+        goto out;
+    }
+    rc = port_ptr(rd, b->remote_port);
+    if ( !rc || rc->state != ECS_UNBOUND || rc->remote_dom != d->domain_id )
+    {
+        rc_val = -EINVAL;
         goto out;
     }
     d->evtchn[port].state = ECS_INTERDOMAIN;
@@ -229,6 +304,7 @@ static long evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdo
     evtchn_set_pending(d, (evtchn_port_t)port);
  out:
     unlock_pair(d, rd);
+    spin_unlock_irqrestore(&interdomain_lock, f);
     return rc_val;
 }
 
@@ -236,12 +312,14 @@ static long evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
 {
     int port;
 
-    if ( b->virq >= NR_VIRQS )
+    struct vcpu *v;
+
+    if ( b->virq >= NR_VIRQS || (virq_is_global(b->virq) && b->vcpu != 0) )
         return -EINVAL;
-    if ( b->vcpu >= d->max_vcpus || !d->vcpu[b->vcpu] )
+    if ( b->vcpu >= d->max_vcpus || !(v = d->vcpu[b->vcpu]) )
         return -ENOENT;
     spin_lock(&d->lock);
-    if ( d->virq_to_port[b->virq] )
+    if ( v->virq_to_port[b->virq] )
     {
         spin_unlock(&d->lock);
         return -EEXIST;
@@ -252,7 +330,7 @@ static long evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
         d->evtchn[port].state = ECS_VIRQ;
         d->evtchn[port].virq = (uint8_t)b->virq;
         d->evtchn[port].notify_vcpu = (uint16_t)b->vcpu;
-        d->virq_to_port[b->virq] = (evtchn_port_t)port;
+        v->virq_to_port[b->virq] = (evtchn_port_t)port;
         b->port = (evtchn_port_t)port;
     }
     spin_unlock(&d->lock);
@@ -277,14 +355,15 @@ static long evtchn_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
     return port < 0 ? port : 0;
 }
 
-static long evtchn_close(struct domain *d, evtchn_port_t port)
+/* Close port of d. Caller holds interdomain_lock. */
+static long close_locked(struct domain *d, evtchn_port_t port)
 {
     struct evtchn *c = port_ptr(d, port);
     struct domain *rd;
 
     if ( !c || c->state == ECS_FREE )
         return -EINVAL;
-    rd = c->state == ECS_INTERDOMAIN ? domain_by_id(c->remote_dom) : NULL;
+    rd = c->state == ECS_INTERDOMAIN ? peer_domain(c->remote_dom) : NULL;
     if ( rd )
         lock_pair(d, rd);
     else
@@ -302,6 +381,15 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
     else
         spin_unlock(&d->lock);
     return 0;
+}
+
+static long evtchn_close(struct domain *d, evtchn_port_t port)
+{
+    unsigned long f = spin_lock_irqsave(&interdomain_lock);
+    long rc = close_locked(d, port);
+
+    spin_unlock_irqrestore(&interdomain_lock, f);
+    return rc;
 }
 
 static long evtchn_send(struct domain *d, evtchn_port_t port)
@@ -326,13 +414,21 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
         spin_unlock(&d->lock);
         return 0;
     case ECS_INTERDOMAIN:
-        rd = domain_by_id(c->remote_dom);
-        if ( !rd )
-            return 0;
-        spin_lock(&rd->lock);
-        evtchn_set_pending(rd, c->remote_port);
-        spin_unlock(&rd->lock);
+    {
+        /* Under interdomain_lock the link and its peer cannot go; a link
+         * closed meanwhile makes the send a no-op (as unbound). */
+        unsigned long f = spin_lock_irqsave(&interdomain_lock);
+
+        rd = c->state == ECS_INTERDOMAIN ? peer_domain(c->remote_dom) : NULL;
+        if ( rd )
+        {
+            spin_lock(&rd->lock);
+            evtchn_set_pending(rd, c->remote_port);
+            spin_unlock(&rd->lock);
+        }
+        spin_unlock_irqrestore(&interdomain_lock, f);
         return rc;
+    }
     default:
         return -EINVAL;
     }
@@ -341,9 +437,10 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 static long evtchn_status(struct domain *d, struct evtchn_status *st)
 {
     struct evtchn *c;
+    int rc = own_table(d, st->dom);
 
-    if ( resolve(d, st->dom) != d->domain_id )
-        return -EPERM;                       /* another domain's: privileged */
+    if ( rc )
+        return rc;                           /* another domain's: privileged */
     c = port_ptr(d, st->port);
     if ( !c )
         return -EINVAL;
@@ -400,15 +497,16 @@ static long evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *b)
     struct evtchn *c = port_ptr(d, b->port);
     long rc = 0;
 
-    if ( !c )
-        return -EINVAL;
+    /* As Xen: the vCPU first, then the port. */
     if ( b->vcpu >= d->max_vcpus || !d->vcpu[b->vcpu] )
         return -ENOENT;
+    if ( !c )
+        return -EINVAL;
     spin_lock(&d->lock);
     switch ( c->state )
     {
     case ECS_VIRQ:
-        rc = c->virq == VIRQ_TIMER || c->virq == VIRQ_DEBUG ? -EINVAL : 0;
+        rc = virq_is_global(c->virq) ? 0 : -EINVAL;
         if ( !rc )
             c->notify_vcpu = (uint16_t)b->vcpu;
         break;
@@ -427,9 +525,10 @@ static long evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *b)
 static long evtchn_reset(struct domain *d, struct evtchn_reset *r)
 {
     evtchn_port_t p;
+    int rc = own_table(d, r->dom);
 
-    if ( resolve(d, r->dom) != d->domain_id )
-        return -EPERM;
+    if ( rc )
+        return rc;
     for ( p = 1; p < EVTCHN_MAX_PORTS; p++ )
         if ( d->evtchn[p].state != ECS_FREE && d->evtchn[p].state != ECS_RESERVED )
             evtchn_close(d, p);
@@ -438,15 +537,72 @@ static long evtchn_reset(struct domain *d, struct evtchn_reset *r)
 
 void evtchn_destroy(struct domain *d)
 {
+    unsigned long f = spin_lock_irqsave(&interdomain_lock);
+    struct evtchn *table = d->evtchn;
     evtchn_port_t p;
 
-    if ( !d->evtchn )
-        return;
-    for ( p = 1; p < EVTCHN_MAX_PORTS; p++ )
-        if ( d->evtchn[p].state == ECS_INTERDOMAIN )
-            evtchn_close(d, p);
-    heap_free(d->evtchn);
-    d->evtchn = NULL;
+    if ( d->domain_id < MAX_DOMAINS && evtchn_domains[d->domain_id] == d )
+        evtchn_domains[d->domain_id] = NULL;
+    if ( table )
+    {
+        for ( p = 1; p < EVTCHN_MAX_PORTS; p++ )
+            if ( table[p].state == ECS_INTERDOMAIN )
+                close_locked(d, p);
+        spin_lock(&d->lock);
+        d->evtchn = NULL;
+        spin_unlock(&d->lock);
+    }
+    spin_unlock_irqrestore(&interdomain_lock, f);
+    heap_free(table);
+}
+
+static const char *const state_names[] = {
+    [ECS_FREE] = "free", [ECS_RESERVED] = "reserved", [ECS_UNBOUND] = "unbound",
+    [ECS_INTERDOMAIN] = "interdomain", [ECS_VIRQ] = "virq", [ECS_IPI] = "ipi",
+};
+
+void evtchn_dump(void)
+{
+    unsigned long f = spin_lock_irqsave(&interdomain_lock);
+    unsigned int id;
+
+    printk("Event channels (2-level):\n");
+    for ( id = 0; id < MAX_DOMAINS; id++ )
+    {
+        struct domain *d = evtchn_domains[id];
+        evtchn_port_t p;
+
+        if ( !d )
+            continue;
+        spin_lock(&d->lock);
+        printk("  d%u '%s':\n", id, d->name);
+        for ( p = 1; p < EVTCHN_MAX_PORTS; p++ )
+        {
+            const struct evtchn *c = &d->evtchn[p];
+            const shared_info_t *s = d->shared_info;
+            unsigned int w = p / BITS_PER_WORD, b = p % BITS_PER_WORD;
+            int pend = (int)((s->evtchn_pending[w] >> b) & 1);
+            int mask = (int)((s->evtchn_mask[w] >> b) & 1);
+
+            if ( c->state == ECS_FREE )
+                continue;
+            if ( c->state == ECS_INTERDOMAIN )
+                printk("    port %u: interdomain to d%u port %u, vcpu %u, "
+                       "pending %d, masked %d\n", p, c->remote_dom, c->remote_port,
+                       c->notify_vcpu, pend, mask);
+            else if ( c->state == ECS_UNBOUND )
+                printk("    port %u: unbound, for d%u, pending %d, masked %d\n", p,
+                       c->remote_dom, pend, mask);
+            else if ( c->state == ECS_VIRQ )
+                printk("    port %u: virq %u, vcpu %u, pending %d, masked %d\n", p,
+                       c->virq, c->notify_vcpu, pend, mask);
+            else
+                printk("    port %u: %s, vcpu %u, pending %d, masked %d\n", p,
+                       state_names[c->state], c->notify_vcpu, pend, mask);
+        }
+        spin_unlock(&d->lock);
+    }
+    spin_unlock_irqrestore(&interdomain_lock, f);
 }
 
 /* Copy the argument in, run op, copy it back out when op succeeded. */

@@ -53,8 +53,9 @@ long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer)
  *                               MMUEXT_COPY_PAGE (pv/mm.c)
  *   direct_mapped               a PV guest sees machine frames
  *
- *   gnttab_map_avail_bits       grant mappings keep the PTE's available
- *                               bits (core/grant-table.c); Linux requires it
+ *   gnttab_map_avail_bits       a grant mapping's PTE takes its available
+ *                               bits from the GNTMAP_guest_avail flags
+ *                               (core/grant-table.c); Linux requires it
  * XENFEAT_dom0 is for the hardware domain only, and no Tern domain is one.
  */
 static uint32_t pv_domu_features(const struct domain *d)
@@ -141,7 +142,7 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
     switch ( cmd )
     {
     case SCHEDOP_yield:
-        this_cpu()->need_resched = true;
+        vcpu_yield_current();
         return 0;
     case SCHEDOP_shutdown:
     {
@@ -175,15 +176,24 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
         for ( i = 0; i < sp.nr_ports; i++ )
             if ( ports[i] >= EVTCHN_MAX_PORTS )
                 return -EINVAL;
-        if ( evtchn_any_pending(v->domain, ports, sp.nr_ports) )
-            return 0;
         /* As Xen: a poll of one port wakes for that port only, a poll of
-         * several for any port of the domain. */
+         * several for any port of the domain. The flags are set before the
+         * ports are looked at, and blocked before polling is looked at
+         * again: a sender on another pCPU either sees the poll (and ends
+         * it) or is seen. */
         v->poll_port = sp.nr_ports == 1 ? ports[0] : 0;
         v->polling = true;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if ( evtchn_any_pending(v->domain, ports, sp.nr_ports) )
+        {
+            v->polling = false;
+            return 0;
+        }
         if ( sp.timeout )
             set_timer(&v->poll_timer, (s_time_t)sp.timeout);
         vcpu_block_current();
+        if ( !ACCESS_ONCE(v->polling) )
+            v->blocked = false;             /* ended before we blocked */
         return 0;
     }
     case SCHEDOP_shutdown_code:

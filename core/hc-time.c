@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Guest time: one-shot timers raising VIRQ_TIMER, set_timer_op, vcpu_op. */
+/* Guest time: one-shot and periodic timers raising VIRQ_TIMER, set_timer_op. */
 /*
  * Each vCPU has one one-shot timer, armed by set_timer_op,
- * VCPUOP_set_singleshot_timer or a SCHEDOP_poll timeout, on the pCPU the
- * vCPU runs on. When it fires it raises VIRQ_TIMER on the vCPU and wakes it
- * if it is blocked. The pvclock in vcpu_info.time is refreshed whenever
- * the vCPU is scheduled and when its timer fires.
+ * VCPUOP_set_singleshot_timer or a SCHEDOP_poll timeout, on the pCPU that
+ * arms it, and a periodic one (VCPUOP_set_periodic_timer, 10 ms from the
+ * start). When one fires, wherever that is, it raises VIRQ_TIMER on its
+ * vCPU (the port bound to that vCPU) and kicks it: woken if blocked, an
+ * IPI to its pCPU if it runs elsewhere. The pvclock in vcpu_info.time is
+ * refreshed whenever the vCPU is scheduled and when its timer fires on
+ * the pCPU running it (only that pCPU writes it). The vcpu_op sub-ops
+ * live in core/vcpu.c.
  */
 #include <asm/pv.h>
 #include <tern/console.h>
@@ -23,7 +27,10 @@ static void singleshot_fire(void *data)
 {
     struct vcpu *v = data;
 
-    pv_update_vcpu_time(v);
+    /* Only v's own pCPU writes its pvclock (one writer: the version
+     * protocol); elsewhere, the next switch-in refreshes it. */
+    if ( v == current_vcpu() )
+        pv_update_vcpu_time(v);
     send_guest_vcpu_virq(v, VIRQ_TIMER);
     vcpu_kick(v);
 }
@@ -47,7 +54,7 @@ static void poll_timeout(void *data)
 
 /* Arm v's one-shot timer; a deadline already past fires now, so the
  * event is pending before the hypercall returns (as on Xen). */
-static void arm_singleshot(struct vcpu *v, s_time_t t)
+void vcpu_set_singleshot(struct vcpu *v, s_time_t t)
 {
     if ( t <= now() )
     {
@@ -72,42 +79,22 @@ void vcpu_timers_start(struct vcpu *v)
         set_timer(&v->periodic, now() + v->periodic_period);
 }
 
-void vcpu_timers_stop(struct vcpu *v)
+void vcpu_set_periodic(struct vcpu *v, s_time_t period)
 {
-    stop_timer(&v->singleshot);
-    stop_timer(&v->periodic);
-    stop_timer(&v->poll_timer);
+    /* The period first: a callback running meanwhile re-arms by it. */
+    v->periodic_period = period;
+    if ( period )
+        set_timer(&v->periodic, now() + period);
+    else
+        stop_timer(&v->periodic);
 }
 
-/* Move v's vcpu_info into a guest frame (VCPUOP_register_vcpu_info). */
-static long register_vcpu_info(struct vcpu *v, unsigned long arg)
+void vcpu_timers_kill(struct vcpu *v)
 {
-    struct vcpu_register_vcpu_info info;
-    struct vcpu_info *new;
-    int rc;
-
-    if ( copy_from_guest(&info, arg, sizeof(info)) )
-        return -EFAULT;
-    if ( info.offset > PAGE_SIZE - sizeof(struct vcpu_info) )
-        return -ENXIO;
-    if ( v->vcpu_info_registered )
-        return -EINVAL;
-    /* The frame stays writable (never a page table) while registered: the
-     * reference is dropped when the domain goes. */
-    pt_lock();
-    rc = get_page_and_type(info.mfn, v->domain->domain_id, PGT_writable_page);
-    pt_unlock();
-    if ( rc )
-        return -EINVAL;
-    new = (struct vcpu_info *)((char *)mfn_to_virt(info.mfn) + info.offset);
-    memcpy(new, v->vcpu_info, sizeof(*new));
-    /* As Xen: everything pending is flagged again in the new place. */
-    new->evtchn_upcall_pending = 1;
-    new->evtchn_pending_sel = ~0ul;
-    v->vcpu_info = new;
-    v->vcpu_info_registered = true;
-    pv_update_vcpu_time(v);
-    return 0;
+    v->periodic_period = 0;
+    kill_timer(&v->singleshot);
+    kill_timer(&v->periodic);
+    kill_timer(&v->poll_timer);
 }
 
 long do_set_timer_op(unsigned long timeout)
@@ -117,7 +104,7 @@ long do_set_timer_op(unsigned long timeout)
     if ( !timeout )
         stop_timer(&v->singleshot);
     else
-        arm_singleshot(v, (s_time_t)timeout);
+        vcpu_set_singleshot(v, (s_time_t)timeout);
     return 0;
 }
 
@@ -131,79 +118,4 @@ void vcpu_runstate_update(struct vcpu *v, int state)
     v->runstate.state_entry_time = t;
     if ( v->runstate_area && v == current_vcpu() )
         (void)copy_to_guest(v->runstate_area, &v->runstate, sizeof(v->runstate));
-}
-
-long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
-{
-    struct vcpu *curr = current_vcpu(), *v;
-    struct domain *d = curr->domain;
-
-    if ( vcpuid >= d->max_vcpus || !(v = d->vcpu[vcpuid]) )
-        return -ENOENT;
-    switch ( cmd )
-    {
-    case VCPUOP_is_up:
-        return 1;
-    case VCPUOP_set_singleshot_timer:
-    {
-        struct vcpu_set_singleshot_timer st;
-
-        if ( v != curr )
-            return -EINVAL;
-        if ( copy_from_guest(&st, arg, sizeof(st)) )
-            return -EFAULT;
-        /* VCPU_SSHOTTMR_future is ignored, as Xen 4.17 ignores it. */
-        arm_singleshot(v, (s_time_t)st.timeout_abs_ns);
-        return 0;
-    }
-    case VCPUOP_stop_singleshot_timer:
-        if ( v != curr )
-            return -EINVAL;
-        stop_timer(&v->singleshot);
-        return 0;
-    case VCPUOP_stop_periodic_timer:
-        if ( v != curr )
-            return -EINVAL;
-        v->periodic_period = 0;
-        stop_timer(&v->periodic);
-        return 0;
-    case VCPUOP_set_periodic_timer:
-    {
-        struct vcpu_set_periodic_timer pt;
-
-        if ( v != curr )
-            return -EINVAL;
-        if ( copy_from_guest(&pt, arg, sizeof(pt)) )
-            return -EFAULT;
-        if ( pt.period_ns < (uint64_t)MILLISECS(1) || pt.period_ns > (uint64_t)SECONDS(1ll << 30) )
-            return -EINVAL;
-        v->periodic_period = (s_time_t)pt.period_ns;
-        set_timer(&v->periodic, now() + v->periodic_period);
-        return 0;
-    }
-    case VCPUOP_register_vcpu_info:
-        return register_vcpu_info(v, arg);
-    case VCPUOP_register_runstate_memory_area:
-    {
-        struct vcpu_register_runstate_memory_area area;
-
-        if ( copy_from_guest(&area, arg, sizeof(area)) )
-            return -EFAULT;
-        v->runstate_area = (uint64_t)area.addr.v;
-        if ( v == curr && v->runstate_area &&
-             copy_to_guest(v->runstate_area, &v->runstate, sizeof(v->runstate)) )
-            return -EFAULT;
-        return 0;
-    }
-    case VCPUOP_get_runstate_info:
-    {
-        struct vcpu_runstate_info ri = v->runstate;
-
-        if ( v == curr )
-            ri.time[ri.state] += now() - ri.state_entry_time;
-        return copy_to_guest(arg, &ri, sizeof(ri)) ? -EFAULT : 0;
-    }
-    default:
-        return -ENOSYS;
-    }
 }

@@ -2,6 +2,7 @@
 /* The hypercall table: number -> handler, -ENOSYS (logged once) otherwise. */
 #include <tern/console.h>
 #include <tern/errno.h>
+#include <tern/grant-table.h>
 #include <tern/hypercall.h>
 #include <tern/sched.h>
 #include <tern/smp.h>
@@ -54,6 +55,7 @@ static const struct hypercall hypercall_table[64] = {
     HC2(__HYPERVISOR_set_debugreg, do_set_debugreg),
     HC1(__HYPERVISOR_get_debugreg, do_get_debugreg),
     HC2(__HYPERVISOR_update_descriptor, do_update_descriptor),
+    HC3(__HYPERVISOR_grant_table_op, do_grant_table_op),
 };
 
 /* The work budget of one hypercall before it is continued. */

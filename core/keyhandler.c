@@ -9,8 +9,11 @@
 #include <tern/acpi.h>
 #include <tern/console.h>
 #include <tern/domain.h>
+#include <tern/event.h>
+#include <tern/grant-table.h>
 #include <tern/keyhandler.h>
 #include <tern/mm.h>
+#include <tern/sched.h>
 #include <tern/smp.h>
 #include <tern/timer.h>
 
@@ -52,6 +55,10 @@ static const struct {
     { 'm', mm_dump, "memory summary" },
     { 'c', key_cpus, "CPUs" },
     { 't', timer_dump, "timers" },
+    { 'r', sched_dump, "scheduler: each pCPU's vCPUs, credit, weight, cap, affinity" },
+    { 'v', domain_dump_vcpus, "vCPUs of each domain: state, pCPU, upcall flags" },
+    { 'e', evtchn_dump, "event channels (interdomain links with their peer)" },
+    { 'g', gnttab_dump, "grant tables: entries in use, maptrack" },
     { 'q', key_poweroff, "power off" },
     { 'C', key_crash, "crash Tern on purpose (tests the crash report)" },
 };

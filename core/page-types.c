@@ -49,6 +49,22 @@
  * 3), and an L1 entry the guest made without it also bit 52, as Xen marks
  * guest-kernel mappings; CR4.PGE is off, so _PAGE_GLOBAL has no effect.
  *
+ * Grant mappings (core/grant-table.c) are the one way an L1 entry maps a
+ * frame of another domain: the grant code takes the entry's references
+ * (general, writable type if _PAGE_RW) on the granted frame, then writes
+ * the entry with pt_grant_install; unmapping clears it (pt_grant_remove)
+ * and drops them. Such an entry is otherwise an ordinary one: removed by
+ * mmu_update or a table's devalidation it drops its references as any
+ * entry does (Xen's release builds), though the grant stays in use until
+ * the mapper unmaps it or dies. get_entry never accepts another domain's
+ * frame, so no other path makes one.
+ *
+ * Teardown (pt_relinquish_domain) follows Xen's relinquish: pins, tables
+ * still in use (forcibly devalidated: no CPU runs on them any more) and
+ * the allocation references go; what is left of the domain's frames is
+ * freed at once, except the frames other domains map through its grants,
+ * which live until their last reference goes.
+ *
  * TLBs: when a type count drops to zero the frame gets a stamp; before a
  * frame changes type, every TLB that may hold translations older than the
  * stamp is flushed (pt_flush_stale), so a stale writable mapping never
@@ -60,6 +76,7 @@
  * descends at most four levels, and linear entries only take references
  * on tables that are already validated.
  */
+#include <stddef.h>
 #include <tern/errno.h>
 #include <tern/page-types.h>
 
@@ -430,6 +447,122 @@ int pt_mod_entry(domid_t domid, unsigned long table_mfn, unsigned int idx,
     put_entry(old, level, table_mfn);
     put_page(table_mfn);
     return 0;
+}
+
+/* Entry idx of l1mfn, a validated L1 owned by domid, or NULL. */
+static volatile uint64_t *l1_slot(domid_t domid, unsigned long l1mfn,
+                                  unsigned int idx)
+{
+    if ( idx >= 512 || l1mfn >= max_mfn || pg(l1mfn)->owner != domid ||
+         !(pg(l1mfn)->count_info & PGC_count_mask) || pt_table_level(l1mfn) != 1 )
+        return NULL;
+    return &pt_map_frame(l1mfn)[idx];
+}
+
+int pt_grant_install(domid_t domid, unsigned long l1mfn, unsigned int idx,
+                     uint64_t e)
+{
+    volatile uint64_t *slot = l1_slot(domid, l1mfn, idx);
+
+    if ( !slot )
+        return -EINVAL;
+    put_entry(write_entry(slot, adjust(e, 1), false), 1, l1mfn);
+    return 0;
+}
+
+int pt_grant_remove(domid_t domid, unsigned long l1mfn, unsigned int idx,
+                    unsigned long mfn, bool writable, uint64_t repl)
+{
+    volatile uint64_t *slot = l1_slot(domid, l1mfn, idx);
+    uint64_t cur;
+
+    if ( !slot )
+        return -EINVAL;
+    cur = *slot;
+    for ( ;; )
+    {
+        uint64_t seen;
+
+        if ( !(cur & _PAGE_PRESENT) || pte_mfn(cur) != mfn ||
+             !(cur & _PAGE_RW) != !writable )
+            return -EINVAL;
+        seen = __sync_val_compare_and_swap(slot, cur, repl);
+        if ( seen == cur )
+            return 0;
+        cur = seen;                          /* the CPU set A or D */
+    }
+}
+
+int pt_l1e_steal(domid_t domid, unsigned long l1mfn, unsigned int idx,
+                 uint64_t *old)
+{
+    volatile uint64_t *slot = l1_slot(domid, l1mfn, idx);
+
+    if ( !slot )
+        return -EINVAL;
+    *old = write_entry(slot, 0, false);
+    return 0;
+}
+
+void pt_put_l1e(uint64_t e)
+{
+    put_entry(e, 1, 0);
+}
+
+static inline bool owned_in_use(unsigned long mfn, domid_t domid)
+{
+    return pg(mfn)->owner == domid && (pg(mfn)->count_info & PGC_count_mask);
+}
+
+void pt_relinquish_domain(domid_t domid,
+                          bool (*keep)(unsigned long mfn, void *ctx), void *ctx)
+{
+    unsigned long mfn;
+    unsigned int level;
+
+    for ( mfn = 0; mfn < max_mfn; mfn++ )
+        if ( owned_in_use(mfn, domid) && (pg(mfn)->type_info & PGT_pinned) )
+        {
+            pg(mfn)->type_info &= ~PGT_pinned;
+            put_page_and_type(mfn);
+        }
+    /* Tables some other holder keeps in use: devalidate them anyway, top
+     * down, so their entries' references (foreign ones too) go. */
+    for ( level = 4; level >= 1; level-- )
+        for ( mfn = 0; mfn < max_mfn; mfn++ )
+            if ( owned_in_use(mfn, domid) && pt_table_level(mfn) == level )
+            {
+                pg(mfn)->type_info &= ~PGT_validated;
+                devalidate(mfn, level);
+            }
+    for ( mfn = 0; mfn < max_mfn; mfn++ )
+        if ( owned_in_use(mfn, domid) && (pg(mfn)->count_info & PGC_allocated) )
+        {
+            pg(mfn)->count_info &= ~PGC_allocated;
+            put_page(mfn);
+        }
+    for ( mfn = 0; mfn < max_mfn; mfn++ )
+    {
+        struct page_info *p = pg(mfn);
+
+        if ( !owned_in_use(mfn, domid) )
+            continue;
+        if ( keep && keep(mfn, ctx) )
+        {
+            /* Tern's shared page (shared_info, grant frames) granted away:
+             * Tern's reference goes, the last mapping frees it. */
+            if ( p->count_info & PGC_tern_heap )
+            {
+                p->count_info &= ~PGC_tern_heap;
+                put_page(mfn);
+            }
+            continue;
+        }
+        p->count_info = 0;
+        p->type_info = 0;
+        p->linear = 0;
+        pt_free_frame(mfn, domid);
+    }
 }
 
 int pt_pin(domid_t domid, unsigned long mfn, unsigned long type)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Tern's command line: console=, loglvl=, maxcpus=, nopoweroff, ... */
+/* Tern's command line: console=, loglvl=, maxcpus=, nopoweroff, sched=, ... */
 #include <tern/cmdline.h>
 #include <tern/console.h>
 #include <tern/params.h>
+#include <tern/sched.h>
 
 struct tern_params opt;
 
@@ -12,6 +13,7 @@ static const struct param params[] = {
     { "maxcpus",    PARAM_UINT,   &opt.maxcpus, 0, NULL },
     { "nopoweroff", PARAM_BOOL,   &opt.nopoweroff, 0, NULL },
     { "noreboot",   PARAM_BOOL,   &opt.noreboot, 0, NULL },
+    { "sched",      PARAM_CUSTOM, NULL, 0, sched_select },
 };
 
 static void param_error(const char *key, const char *val, int rc)

@@ -1,57 +1,218 @@
 /* SPDX-License-Identifier: MIT */
-/* A global round-robin of runnable vCPUs over every pCPU. */
+/* The scheduler's glue: one lock, time slices, tickles, context switches, runstates. */
 /*
- * One run queue (FIFO, rq_lock) holds the runnable vCPUs that no pCPU is
- * running. A pCPU runs a vCPU for SCHED_SLICE_MS; when the slice timer
- * fires, the next interrupt or hypercall exit to the guest puts it at the
- * tail and takes the head. Idle pCPUs halt and are woken by an IPI when a
- * vCPU becomes runnable. A vCPU is on at most one of: a pCPU (running) or
- * the queue (queued). This is the simple policy of the core-ABI layer; the
- * proportional-share scheduler replaces it behind the same calls.
+ * Theory of operation
+ *
+ * The policy (credit2 by default, null with sched=null; see
+ * sched-policy.h) decides; this file carries the decisions out. One lock,
+ * sched_lock, covers every policy call and the scheduling fields of all
+ * vCPUs (running, runnable, runstate while not running); with a handful
+ * of pCPUs one lock is simpler than Xen's per-runqueue locks and costs
+ * little, since Tern runs with interrupts off and holds it briefly.
+ *
+ * A pCPU reschedules when its need_resched is set: by its slice timer
+ * (armed at the expiry the policy gave), by a vCPU blocking or yielding,
+ * or by a "tickle" from another pCPU (need_resched, then a VEC_EVENT IPI,
+ * which also wakes it from HLT). It does so on its way back to a guest
+ * (schedule_tail) or in its idle loop (schedule_from_idle):
+ *
+ *   lock: do_schedule -> next; prev's runstate ends (running -> runnable,
+ *         blocked or offline), next is claimed (running, runstate running)
+ *   unlock; save prev's state (arch_switch_to(prev, NULL))
+ *   lock: prev->running = false, context_saved (may queue prev again)
+ *   unlock; load next's state; arm the slice timer; enter the guest
+ *
+ * So a vCPU's registers are saved before any other pCPU can pick it: the
+ * policy keeps it "scheduled" until context_saved. Runstates change only
+ * under sched_lock (and running -> running by the pCPU that runs it):
+ * waking a vCPU makes it runnable at once, so time spent waiting in a
+ * queue, parked by a cap, or for a pCPU under null counts as runnable;
+ * the guest's registered runstate area is written whenever the vCPU is
+ * switched in or out (as Xen does), when the vCPU's own page tables are
+ * loaded.
+ *
+ * Runnable is a function of the vCPU's flags (vcpu_runnable()), read
+ * under the lock at each decision: a vCPU sets blocked and then asks to
+ * reschedule, a waker clears blocked and then calls vcpu_wake(), so
+ * whichever order they come in, no wake-up is lost.
  */
 #include <asm/pv.h>
 #include <tern/console.h>
+#include <tern/cpulist.h>
+#include <tern/errno.h>
+#include <tern/heap.h>
+#include <tern/lib.h>
 #include <tern/sched.h>
 
-static DEFINE_SPINLOCK(rq_lock);
-static struct vcpu *rq_head, *rq_tail;
+static const struct scheduler_ops *const policies[] = {
+    &sched_credit2_ops,
+    &sched_null_ops,
+};
 
-/* Caller holds rq_lock. */
-static void rq_push(struct vcpu *v)
+static const struct scheduler_ops *ops = &sched_credit2_ops;
+static DEFINE_SPINLOCK(sched_lock);
+static cpumask_t sched_online;
+static volatile bool sched_ready;
+
+BUILD_BUG_ON(NR_CPUS > SCHED_MAX_CPUS);
+
+int sched_select(const char *name)
 {
-    v->rq_next = NULL;
-    if ( rq_tail )
-        rq_tail->rq_next = v;
-    else
-        rq_head = v;
-    rq_tail = v;
-    v->queued = true;
+    unsigned int i;
+
+    for ( i = 0; name && i < ARRAY_SIZE(policies); i++ )
+        if ( !strcmp(name, policies[i]->name) )
+        {
+            ops = policies[i];
+            return 0;
+        }
+    return -EINVAL;
 }
 
-/* Caller holds rq_lock. */
-static struct vcpu *rq_pop(void)
+static void slice_end(void *unused)
 {
-    struct vcpu *v = rq_head;
+    this_cpu()->need_resched = true;
+}
 
-    if ( v )
+void sched_init(void)
+{
+    unsigned int cpu;
+    unsigned long f;
+    char list[64];
+
+    for ( cpu = 0; cpu < nr_cpu_ids; cpu++ )
+        if ( percpu_data[cpu].online )
+        {
+            sched_online |= cpumask_of(cpu);
+            timer_init(&percpu_data[cpu].slice_timer, slice_end, NULL, "timeslice");
+        }
+    f = spin_lock_irqsave(&sched_lock);
+    ops->init(sched_online);
+    spin_unlock_irqrestore(&sched_lock, f);
+    __atomic_store_n(&sched_ready, true, __ATOMIC_RELEASE);
+    printk("Scheduler: %s on pCPUs %s\n", ops->name,
+           cpulist_format(list, sizeof(list), sched_online));
+}
+
+static struct vcpu *unit_vcpu(struct sched_unit *u)
+{
+    return u ? container_of(u, struct vcpu, sched) : NULL;
+}
+
+/* What v's runstate is when it does not run (as Xen's schedule()). */
+static int runstate_idle_state(const struct vcpu *v)
+{
+    if ( v->blocked )
+        return RUNSTATE_blocked;
+    return vcpu_runnable(v) ? RUNSTATE_runnable : RUNSTATE_offline;
+}
+
+/* Make every pCPU in m reschedule (IPIs after the lock is dropped). */
+static void tickle(cpumask_t m)
+{
+    unsigned int cpu, self = smp_processor_id();
+
+    for ( cpu = 0; m && cpu < SCHED_MAX_CPUS; cpu++, m >>= 1 )
     {
-        rq_head = v->rq_next;
-        if ( !rq_head )
-            rq_tail = NULL;
-        v->queued = false;
+        if ( !(m & 1) )
+            continue;
+        percpu_data[cpu].need_resched = true;
+        if ( cpu != self )
+            smp_send_ipi(cpu, VEC_EVENT);
     }
-    return v;
+}
+
+void sched_init_domain(struct domain *d)
+{
+    unsigned long f;
+
+    d->sched.domid = d->domain_id;
+    d->sched.weight = d->cfg.weight ? d->cfg.weight : DOMCFG_DEFAULT_WEIGHT;
+    d->sched.cap = d->cfg.cap;
+    f = spin_lock_irqsave(&sched_lock);
+    ops->init_domain(&d->sched, now());
+    spin_unlock_irqrestore(&sched_lock, f);
+}
+
+int sched_init_vcpu(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    cpumask_t aff = domconfig_vcpu_cpus(&d->cfg, v->vcpu_id);
+    char list[64];
+    unsigned long f;
+
+    if ( !aff )
+        aff = sched_online;
+    if ( !(aff & sched_online) )
+    {
+        printk(TLOG_ERR "d%u '%s': cpus=: vCPU %u may only run on pCPUs %s, none "
+               "of them online; domain not built\n", d->domain_id, d->name,
+               v->vcpu_id, cpulist_format(list, sizeof(list), aff));
+        return -EINVAL;
+    }
+    v->sched.dom = &d->sched;
+    v->sched.vcpu_id = v->vcpu_id;
+    v->sched.hard_affinity = aff & sched_online;
+    f = spin_lock_irqsave(&sched_lock);
+    ops->insert_unit(&v->sched, now());
+    v->processor = v->sched.cpu;
+    spin_unlock_irqrestore(&sched_lock, f);
+    return 0;
+}
+
+void sched_destroy_vcpu(struct vcpu *v)
+{
+    cpumask_t t;
+    unsigned long f;
+
+    if ( !v->sched.inserted )
+        return;
+    if ( ACCESS_ONCE(v->running) && v->processor != smp_processor_id() )
+        vcpu_sleep_sync(v);
+    f = spin_lock_irqsave(&sched_lock);
+    t = ops->remove_unit(&v->sched, now());
+    spin_unlock_irqrestore(&sched_lock, f);
+    tickle(t);
 }
 
 void vcpu_wake(struct vcpu *v)
 {
-    unsigned long f = spin_lock_irqsave(&rq_lock);
+    cpumask_t t = 0;
+    unsigned long f = spin_lock_irqsave(&sched_lock);
 
-    v->runnable = true;
-    if ( !v->running && !v->queued )
-        rq_push(v);
-    spin_unlock_irqrestore(&rq_lock, f);
-    smp_send_ipi_others(VEC_EVENT);
+    if ( v->sched.inserted && vcpu_runnable(v) )
+    {
+        t = ops->wake(&v->sched, now());
+        v->runnable = true;
+        if ( v->runstate.state != RUNSTATE_running )
+            vcpu_runstate_update(v, RUNSTATE_runnable);
+    }
+    spin_unlock_irqrestore(&sched_lock, f);
+    tickle(t);
+}
+
+void vcpu_sleep_nosync(struct vcpu *v)
+{
+    cpumask_t t = 0;
+    unsigned long f = spin_lock_irqsave(&sched_lock);
+
+    if ( v->sched.inserted && !vcpu_runnable(v) )
+    {
+        t = ops->sleep(&v->sched, now());
+        v->runnable = false;
+        if ( v->runstate.state != RUNSTATE_running )
+            vcpu_runstate_update(v, runstate_idle_state(v));
+    }
+    spin_unlock_irqrestore(&sched_lock, f);
+    tickle(t);
+}
+
+void vcpu_sleep_sync(struct vcpu *v)
+{
+    ASSERT(v != current_vcpu());
+    vcpu_sleep_nosync(v);
+    while ( __atomic_load_n(&v->running, __ATOMIC_ACQUIRE) )
+        arch_spin_relax();
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -70,88 +231,132 @@ void vcpu_block_current(void)
     struct vcpu *v = current_vcpu();
 
     v->blocked = true;
-    v->runnable = false;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     /* An event that came in meanwhile (or a poll already over): do not
      * sleep through it. */
     if ( v->blocked && !v->polling && v->vcpu_info->evtchn_upcall_pending )
     {
         v->blocked = false;
-        v->runnable = true;
+        return;
     }
     this_cpu()->need_resched = true;
 }
 
-static void slice_end(void *unused)
+void vcpu_yield_current(void)
 {
+    unsigned long f = spin_lock_irqsave(&sched_lock);
+
+    ops->yield(&current_vcpu()->sched);
+    spin_unlock_irqrestore(&sched_lock, f);
     this_cpu()->need_resched = true;
 }
 
-/* Make v this pCPU's current vCPU (interrupts disabled). */
-static void start_running(struct vcpu *v)
+/* Arm this pCPU's slice timer for the policy's expiry (0: none). */
+static void arm_slice(s_time_t expires)
 {
     struct percpu *pc = this_cpu();
 
-    pc->curr = v;
-    pc->need_resched = false;
-    v->running = true;
-    v->processor = pc->cpu;
-    pv_update_vcpu_time(v);
-    vcpu_runstate_update(v, RUNSTATE_running);
-    if ( !pc->slice_timer.fn )
-        timer_init(&pc->slice_timer, slice_end, NULL, "timeslice");
-    set_timer(&pc->slice_timer, now() + MILLISECS(SCHED_SLICE_MS));
+    if ( expires )
+        set_timer(&pc->slice_timer, expires);
+    else
+        stop_timer(&pc->slice_timer);
 }
 
-/*
- * Order matters: prev's state is saved before prev can be seen on the run
- * queue (or as not running), else another pCPU could run it from stale
- * registers.
- */
+/* next was picked for this pCPU (sched_lock held). */
+static void claim(struct vcpu *next)
+{
+    next->running = true;
+    next->runnable = true;
+    next->processor = smp_processor_id();
+    vcpu_runstate_update(next, RUNSTATE_running);
+}
+
+/* Make v this pCPU's current vCPU, its state loaded (interrupts off). */
+static void start_running(struct vcpu *v, s_time_t expires)
+{
+    this_cpu()->curr = v;
+    pv_update_vcpu_time(v);
+    vcpu_runstate_update(v, RUNSTATE_running);   /* writes the guest's area */
+    arm_slice(expires);
+}
+
+/* prev's state is saved: another pCPU may run it now. */
+static void saved(struct vcpu *prev)
+{
+    cpumask_t t;
+
+    spin_lock(&sched_lock);
+    __atomic_store_n(&prev->running, false, __ATOMIC_RELEASE);
+    t = ops->context_saved(&prev->sched, now());
+    spin_unlock(&sched_lock);
+    tickle(t);
+}
+
 void schedule_tail(struct cpu_regs *frame)
 {
     struct percpu *pc = this_cpu();
     struct vcpu *prev = pc->curr, *next;
+    struct sched_decision d;
+    bool runnable;
 
-    if ( !pc->need_resched && prev && prev->runnable )
+    if ( !pc->need_resched || !prev )
         return;
-    spin_lock(&rq_lock);
-    next = rq_pop();
-    spin_unlock(&rq_lock);
-    if ( !next && prev->runnable )
+    pc->need_resched = false;
+    spin_lock(&sched_lock);
+    runnable = vcpu_runnable(prev);
+    d = ops->do_schedule(pc->cpu, now(), runnable);
+    next = unit_vcpu(d.next);
+    if ( next != prev )
     {
-        start_running(prev);                 /* nobody waits: a new slice */
+        prev->runnable = runnable;
+        vcpu_runstate_update(prev, runstate_idle_state(prev));
+        if ( next )
+            claim(next);
+    }
+    spin_unlock(&sched_lock);
+    tickle(d.tickle);
+    if ( next == prev )
+    {
+        arm_slice(d.expires);
         return;
     }
-    vcpu_runstate_update(prev, prev->runnable ? RUNSTATE_runnable : RUNSTATE_blocked);
     arch_switch_to(prev, NULL, frame);
-    spin_lock(&rq_lock);
-    prev->running = false;
-    if ( prev->runnable && !prev->queued )
-        rq_push(prev);
-    spin_unlock(&rq_lock);
+    pc->curr = NULL;
+    saved(prev);
     if ( !next )
     {
-        pc->curr = NULL;
+        arm_slice(d.expires);
         reset_stack_and_call(idle_loop);
     }
     arch_switch_to(NULL, next, frame);
-    start_running(next);
+    start_running(next, d.expires);
 }
 
 void schedule_from_idle(void)
 {
+    struct percpu *pc = this_cpu();
+    struct sched_decision d;
     struct vcpu *next;
     struct cpu_regs *frame;
 
-    spin_lock(&rq_lock);
-    next = rq_pop();
-    spin_unlock(&rq_lock);
-    if ( !next )
+    if ( !__atomic_load_n(&sched_ready, __ATOMIC_ACQUIRE) )
         return;
+    pc->need_resched = false;
+    spin_lock(&sched_lock);
+    d = ops->do_schedule(pc->cpu, now(), false);
+    next = unit_vcpu(d.next);
+    if ( next )
+        claim(next);
+    spin_unlock(&sched_lock);
+    tickle(d.tickle);
+    if ( !next )
+    {
+        arm_slice(d.expires);
+        return;
+    }
     frame = arch_guest_frame();
     arch_switch_to(NULL, next, frame);
-    start_running(next);
+    start_running(next, d.expires);
     arch_enter_guest(frame);
 }
 
@@ -161,9 +366,62 @@ void schedule_exit_current(void)
 
     local_irq_disable();
     stop_timer(&pc->slice_timer);
-    if ( pc->curr )
-        pc->curr->running = false;
     pc->curr = NULL;
     arch_switch_to(NULL, NULL, arch_guest_frame());
     reset_stack_and_call(idle_loop);
+}
+
+/*
+ * The dump is written into a buffer under the lock and printed after it:
+ * the serial line is slow, and other pCPUs must not wait on the lock that
+ * long. A dump too long for the buffer is cut, and says so.
+ */
+#define DUMP_SIZE 8192
+
+static char *dump_buf;
+static size_t dump_len;
+
+static void dump_print(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if ( dump_len >= DUMP_SIZE )
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(dump_buf + dump_len, DUMP_SIZE - dump_len, fmt, ap);
+    va_end(ap);
+    dump_len = n < 0 ? DUMP_SIZE : dump_len + (size_t)n;
+}
+
+void sched_dump(void)
+{
+    static DEFINE_SPINLOCK(dump_lock);
+    unsigned long f = spin_lock_irqsave(&dump_lock);
+    char *line, *end;
+
+    if ( !dump_buf && !(dump_buf = heap_alloc(DUMP_SIZE)) )
+    {
+        spin_unlock_irqrestore(&dump_lock, f);
+        printk("Scheduler: no memory for the dump\n");
+        return;
+    }
+    dump_len = 0;
+    spin_lock(&sched_lock);
+    ops->dump(dump_print, now());
+    spin_unlock(&sched_lock);
+    if ( dump_len >= DUMP_SIZE )
+        dump_len = DUMP_SIZE - 1;
+    dump_buf[dump_len] = '\0';
+    for ( line = dump_buf; *line; line = end + 1 )
+    {
+        if ( !(end = strchr(line, '\n')) )
+        {
+            printk("%s ...(cut)\n", line);
+            break;
+        }
+        *end = '\0';
+        printk("%s\n", line);
+    }
+    spin_unlock_irqrestore(&dump_lock, f);
 }

@@ -43,6 +43,17 @@ void stop_timer(struct timer *t)
     spin_unlock_irqrestore(&q->lock, f);
 }
 
+void kill_timer(struct timer *t)
+{
+    do
+    {
+        stop_timer(t);
+        while ( ACCESS_ONCE(percpu_data[t->cpu].timers.running) == t &&
+                t->cpu != smp_processor_id() )
+            arch_spin_relax();
+    } while ( ACCESS_ONCE(t->active) );
+}
+
 void set_timer(struct timer *t, s_time_t expires)
 {
     struct timer_queue *q;
@@ -76,9 +87,11 @@ void timer_softirq(void)
     {
         dequeue(q, t);
         q->fired++;
+        q->running = t;
         spin_unlock(&q->lock);
         t->fn(t->data);
         spin_lock(&q->lock);
+        q->running = NULL;
     }
     apic_timer_program(q->head ? q->head->expires : 0);
     spin_unlock_irqrestore(&q->lock, f);

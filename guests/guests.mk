@@ -7,6 +7,7 @@
 # optionally, test.mk with a few lines of make:
 #   GUEST_CFLAGS_<name> += ...      extra compiler flags for that test
 #   GUEST_ORACLE_<name> := no       keep it out of the Xen 4.17 oracle
+#   GUEST_ORACLE_VCPUS_<name> := N  run it there as a dom0 with N vCPUs
 # Included by the top-level Makefile, which defines BUILD, Q, CC and LD.
 
 GUEST_TESTS := $(sort $(notdir $(patsubst %/,%,$(wildcard guests/tests/*/))))

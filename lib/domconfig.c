@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A domain's settings from its boot module string, in xl.cfg words. */
 #include <tern/cmdline.h>
+#include <tern/cpulist.h>
 #include <tern/domconfig.h>
 #include <tern/errno.h>
 #include <tern/lib.h>
@@ -37,6 +38,73 @@ static bool name_ok(const char *s)
             return false;
     }
     return n >= 1 && n < DOMCFG_NAME_MAX;
+}
+
+/* Read a decimal number at val into *n, within lo..hi; 0 or -EINVAL/-ERANGE. */
+static int number_in(const char *val, unsigned long lo, unsigned long hi,
+                     unsigned int *n)
+{
+    const char *end;
+    unsigned long v = parse_ulong(val, &end);
+
+    if ( end == val || *end )
+        return -EINVAL;
+    if ( v < lo || v > hi )
+        return -ERANGE;
+    *n = (unsigned int)v;
+    return 0;
+}
+
+/*
+ * cpus=: a CPU list for every vCPU, or "[A,B,...]" with one CPU or range
+ * per vCPU (xl's list form once its quotes are gone).
+ */
+static int parse_cpus(struct domain_config *cfg, const char *val, char *err,
+                      size_t errlen)
+{
+    char item[16];
+    const char *p;
+    unsigned int n = 0;
+    size_t len;
+    int rc;
+
+    if ( val[0] != '[' )
+    {
+        rc = cpulist_parse(val, &cfg->cpus);
+        if ( rc )
+            return fail(err, errlen, rc, "cpus=%s: %s", val, rc == -ERANGE ?
+                        "a CPU beyond 63" : "bad CPU list (want e.g. 0-1,3)");
+        cfg->nr_vcpu_cpus = 0;
+        return 0;
+    }
+    for ( p = val + 1; ; p += len + 1 )
+    {
+        for ( len = 0; p[len] && p[len] != ',' && p[len] != ']'; len++ )
+            ;
+        if ( !len || len >= sizeof(item) || !p[len] || n == DOMCFG_MAX_VCPUS )
+            return fail(err, errlen, -EINVAL, "cpus=%s: bad list (want e.g. "
+                        "[0,1,2-3]: one CPU or range per vCPU)", val);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        rc = cpulist_parse(item, &cfg->vcpu_cpus[n]);
+        if ( rc )
+            return fail(err, errlen, rc, "cpus=%s: bad item '%s'", val, item);
+        n++;
+        if ( p[len] == ']' )
+            break;
+    }
+    if ( p[len + 1] )
+        return fail(err, errlen, -EINVAL, "cpus=%s: text after ']'", val);
+    cfg->nr_vcpu_cpus = n;
+    cfg->cpus = 0;
+    return 0;
+}
+
+uint64_t domconfig_vcpu_cpus(const struct domain_config *cfg, unsigned int vcpu)
+{
+    if ( cfg->nr_vcpu_cpus )
+        return vcpu < cfg->nr_vcpu_cpus ? cfg->vcpu_cpus[vcpu] : 0;
+    return cfg->cpus;
 }
 
 /* Apply key=val to cfg. Returns 0 or -errno with a message in err. */
@@ -82,6 +150,24 @@ static int apply_key(struct domain_config *cfg, const char *key,
     }
     else if ( !strcmp(key, "cmdline") )
         strlcpy(cfg->cmdline, val, sizeof(cfg->cmdline));
+    else if ( !strcmp(key, "weight") )
+    {
+        int rc = number_in(val, 1, DOMCFG_MAX_WEIGHT, &cfg->weight);
+
+        if ( rc )
+            return fail(err, errlen, rc, "weight=%s: not a number in 1..%d", val,
+                        DOMCFG_MAX_WEIGHT);
+    }
+    else if ( !strcmp(key, "cap") )
+    {
+        int rc = number_in(val, 0, 100 * DOMCFG_MAX_VCPUS, &cfg->cap);
+
+        if ( rc )
+            return fail(err, errlen, rc, "cap=%s: not a percentage in 0..%d", val,
+                        100 * DOMCFG_MAX_VCPUS);
+    }
+    else if ( !strcmp(key, "cpus") )
+        return parse_cpus(cfg, val, err, errlen);
     else
         return fail(err, errlen, -ENOENT, "%s: unknown key", key);
     return 0;
@@ -99,6 +185,7 @@ int domconfig_parse(const char *s, struct domain_config *cfg,
     memset(cfg, 0, sizeof(*cfg));
     cfg->memory = DOMCFG_DEFAULT_MEMORY;
     cfg->vcpus = 1;
+    cfg->weight = DOMCFG_DEFAULT_WEIGHT;
     if ( err && errlen )
         err[0] = '\0';
 

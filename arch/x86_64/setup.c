@@ -125,6 +125,7 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
 
     smp_boot_cpus();
     printk("CPUs: %u online\n", num_online_cpus());
+    sched_init();
 
     timer_selftest();
     keyhandler_init();

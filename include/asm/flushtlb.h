@@ -29,6 +29,14 @@ static inline void switch_cr3(uint64_t cr3)
 void flush_tlb_local(void);
 /* Flush every CPU (this one too) whose TLB may be older than stamp. */
 void flush_tlb_stale(uint64_t stamp);
+/*
+ * Flush the TLBs of the CPUs in mask (bit n: CPU n, this one included),
+ * all of each, or of va only on this CPU (the others flush all), and
+ * return once every one of them has: the cross-pCPU shootdown of
+ * MMUEXT_*_MULTI/_ALL and UVMF_MULTI/UVMF_ALL.
+ */
+#define FLUSH_ALL (~0ul)
+void flush_tlb_mask(uint64_t mask, unsigned long va);
 /* Answer a flush asked of this CPU (VEC_FLUSH, spin loops). */
 void tlb_answer_request(void);
 

@@ -126,6 +126,24 @@ bool pv_data_sel_ok(unsigned int sel);
 bool pv_iret_fault(unsigned int cs, unsigned int ss, unsigned int *vector,
                    unsigned int *ec);
 long do_set_gdt(unsigned long frame_list, unsigned long entries);
+/* v's GDT becomes the first entries descriptors of frames (one frame per
+ * 512), each taking a PGT_seg_desc_page reference, the old ones dropped:
+ * 0 or -EINVAL (pt_lock held). pv_destroy_gdt drops them all (pt_lock
+ * held); pv_gdt_reload copies v's GDT into this pCPU's again (v runs
+ * here and another vCPU changed a descriptor of it). */
+long pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned int entries);
+void pv_destroy_gdt(struct vcpu *v);
+void pv_gdt_reload(struct vcpu *v);
+
+/*
+ * VCPUOP_initialise for a PV vCPU (pv/vcpu-context.c, Xen's
+ * arch_set_info_guest): check the guest's context, take the references
+ * its GDT frames and L4s need, and make it v's registers and PV state.
+ * Returns 0, or -EINVAL (a bad value, a frame refused) and then v is as
+ * it was. Caller holds the domain's domain_lock; v is not initialised.
+ */
+struct vcpu_guest_context;
+long pv_set_info_guest(struct vcpu *v, const struct vcpu_guest_context *c);
 long do_update_descriptor(unsigned long maddr, unsigned long desc);
 
 /*

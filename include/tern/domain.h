@@ -10,6 +10,7 @@
 #include <asm/regs.h>
 #include <tern/boot-domains.h>
 #include <tern/event.h>
+#include <tern/sched-policy.h>
 #include <tern/spinlock.h>
 #include <tern/timer.h>
 #include <xen/vcpu.h>
@@ -53,6 +54,7 @@ struct pv_vcpu {
     /* set_gdt (pv/descriptor.c): machine frames, and entries in use. */
     unsigned long gdt_frames[FIRST_RESERVED_GDT_PAGE];
     unsigned int gdt_ents;
+    volatile bool gdt_stale;         /* another vCPU changed a descriptor of it */
     /* MMUEXT_SET_LDT (pv/ldt.c): the LDT's guest address and entries,
      * and the frame of each of its 16 possible pages mapped so far (0:
      * not yet), each holding a PGT_seg_desc_page reference. */
@@ -66,12 +68,14 @@ struct domain;
 struct vcpu {
     struct domain *domain;
     unsigned int vcpu_id;
+    struct vcpu *next_in_list;       /* the domain's next vCPU (for_each_vcpu) */
+    bool is_initialised;             /* has a context: the builder's or VCPUOP_initialise's */
     unsigned int processor;          /* pCPU it runs on or last ran on */
-    bool running;                    /* on a pCPU now */
-    bool runnable;                   /* wants a pCPU */
-    bool queued;                     /* on the run queue */
+    bool running;                    /* on a pCPU, or its state not yet saved (sched lock) */
+    bool runnable;                   /* wants a pCPU: vcpu_runnable() when last looked at */
     bool blocked;                    /* SCHEDOP_block/poll: waits for an event */
-    struct vcpu *rq_next;
+    bool down;                       /* no pCPU until brought up (vcpu_sleep/wake) */
+    struct sched_unit sched;         /* the scheduling policy's state (core/schedule.c) */
     struct timer singleshot;         /* set_timer_op, VCPUOP_set_singleshot_timer */
     struct timer periodic;           /* VIRQ_TIMER every periodic_period ns */
     s_time_t periodic_period;        /* 0: stopped */
@@ -79,6 +83,9 @@ struct vcpu {
     volatile bool polling;           /* in SCHEDOP_poll */
     evtchn_port_t poll_port;         /* the one port polled; 0: several (any wakes) */
     bool vcpu_info_registered;       /* VCPUOP_register_vcpu_info done */
+    unsigned long vcpu_info_mfn;     /* then its frame, with a writable type ref */
+    /* Ports of the VIRQs bound to this vCPU (the global ones: vCPU 0's). */
+    evtchn_port_t virq_to_port[NR_VIRQS];
     uint64_t runstate_area;          /* guest va of its vcpu_runstate_info, or 0 */
     struct vcpu_runstate_info runstate;
     struct vcpu_info *vcpu_info;     /* in the shared-info page */
@@ -97,17 +104,19 @@ struct domain {
     unsigned long hypercall_page_pfn;   /* ~0ul when the guest has none */
     unsigned long console_pfn;
     uint32_t console_port, store_port;
-    struct vcpu *vcpu[1];            /* vcpu[0] only, for now */
+    struct vcpu **vcpu;              /* max_vcpus of them (core/vcpu.c) */
     unsigned int max_vcpus;
+    spinlock_t domain_lock;          /* vCPU contexts: initialise, up, vcpu_info */
+    spinlock_t console_lock;         /* out_line, and the console ring's out side */
     struct evtchn *evtchn;           /* EVTCHN_MAX_PORTS channels */
-    evtchn_port_t virq_to_port[NR_VIRQS];
-    bool dying;
+    volatile bool dying;             /* ending: none of its vCPUs may run */
     int shutdown_reason;             /* SHUTDOWN_*, -1 while running */
     int shutdown_code;               /* SCHEDOP_shutdown_code, -1 if none */
     char out_line[DOM_LINE_MAX];     /* console output not yet printed */
     size_t out_len;
     uint32_t enosys_seen[2];         /* hypercall numbers logged as -ENOSYS */
     unsigned long vm_assist;         /* 1 << VMASST_TYPE_* enabled (vm_assist) */
+    struct sched_dom sched;          /* weight, cap and budget (core/schedule.c) */
 };
 
 /* Build a domain from its boot description. Returns it, or NULL after
@@ -138,13 +147,36 @@ void domain_console_switch_focus(void);
 bool domain_console_input(char c);
 
 /* A vCPU's timers (core/hc-time.c); the periodic one starts with the
- * vCPU at Xen's default 10 ms. */
+ * vCPU at Xen's default 10 ms. vcpu_set_singleshot arms the one-shot
+ * timer for system time t (fired at once when t is past);
+ * vcpu_set_periodic sets the period (0: stopped). vcpu_timers_kill stops
+ * them for good (the vCPU is about to be freed). */
 void vcpu_timer_init(struct vcpu *v);
 void vcpu_timers_start(struct vcpu *v);
-void vcpu_timers_stop(struct vcpu *v);
+void vcpu_set_singleshot(struct vcpu *v, s_time_t t);
+void vcpu_set_periodic(struct vcpu *v, s_time_t period);
+void vcpu_timers_kill(struct vcpu *v);
 /* Account the end of v's current runstate and enter state (RUNSTATE_*);
  * the guest's registered area is written when v is current. */
 void vcpu_runstate_update(struct vcpu *v, int state);
+
+/* Every vCPU of d, in id order. */
+#define for_each_vcpu(d, v) \
+    for ( (v) = (d)->vcpu ? (d)->vcpu[0] : NULL; (v); (v) = (v)->next_in_list )
+
+/*
+ * vCPUs (core/vcpu.c). vcpus_create gives d its n vCPUs once its shared
+ * info exists: vCPU 0 up and initialised (the builder gives it its
+ * context), the others down, each known to the scheduler; 0 or -ENOMEM
+ * (-EINVAL when the scheduler refuses one). vcpus_put_refs drops what the
+ * vCPUs hold of the domain's frames (base pointers, GDT, LDT and vcpu_info
+ * frames; pt_lock held; no pCPU runs them). vcpus_free frees them.
+ */
+int vcpus_create(struct domain *d, unsigned int n);
+void vcpus_put_refs(struct domain *d);
+void vcpus_free(struct domain *d);
+/* The 'v' debug key: each domain's vCPUs, their state and pCPU. */
+void domain_dump_vcpus(void);
 
 /* The live domain with this id, or NULL. */
 struct domain *domain_by_id(domid_t id);

@@ -39,6 +39,9 @@ void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 void evtchn_raise(struct domain *d, evtchn_port_t port);
 /* Is an event upcall due for v (pending and not masked)? */
 int evtchn_upcall_due(const struct vcpu *v);
+/* The 'e' debug key: every domain's open ports, interdomain links with
+ * their peer domain and port. */
+void evtchn_dump(void);
 /* SCHEDOP_poll: is any of these ports pending? */
 int evtchn_any_pending(const struct domain *d, const evtchn_port_t *ports,
                        unsigned int n);

@@ -60,6 +60,42 @@ unsigned int pt_table_level(unsigned long mfn);
 int pt_mod_entry(domid_t domid, unsigned long table_mfn, unsigned int idx,
                  uint64_t val, bool preserve_ad);
 
+/*
+ * Grant mappings: an L1 entry of domid's that maps another domain's frame
+ * (or its own) through a grant. The grant code takes the references such
+ * an entry holds (general, and writable type with _PAGE_RW) before it is
+ * written and drops them after it is cleared; an entry that goes any other
+ * way (mmu_update over it, its table torn down) drops them like any entry,
+ * as on Xen's release builds. Each call fails with -EINVAL unless l1mfn is
+ * a validated L1 of domid and idx < 512.
+ *
+ * pt_grant_install writes e (made a guest entry as pt_mod_entry would)
+ * over entry idx, whose old value loses its references.
+ * pt_grant_remove checks that entry idx maps mfn present, with _PAGE_RW
+ * exactly when writable, and replaces it with repl (0, or an entry taken
+ * by pt_l1e_steal, whose references move with it); -EINVAL if not.
+ * pt_l1e_steal clears entry idx and gives it, with its references, in *old.
+ * pt_put_l1e drops the references of an L1 entry no table holds any more.
+ */
+int pt_grant_install(domid_t domid, unsigned long l1mfn, unsigned int idx,
+                     uint64_t e);
+int pt_grant_remove(domid_t domid, unsigned long l1mfn, unsigned int idx,
+                    unsigned long mfn, bool writable, uint64_t repl);
+int pt_l1e_steal(domid_t domid, unsigned long l1mfn, unsigned int idx,
+                 uint64_t *old);
+void pt_put_l1e(uint64_t e);
+
+/*
+ * Domain teardown, once nothing runs on its tables: unpin them, devalidate
+ * every table still in use (dropping what their entries hold, foreign
+ * grant mappings included), take the allocation references back. Then the
+ * frames still referenced: those keep(mfn) names (other domains map them
+ * through grants) keep only those references and are freed by the last
+ * put_page; every other one is freed now, whatever Tern still held on it.
+ */
+void pt_relinquish_domain(domid_t domid,
+                          bool (*keep)(unsigned long mfn, void *ctx), void *ctx);
+
 /* MMUEXT_PIN_Lx_TABLE / MMUEXT_UNPIN_TABLE. */
 int pt_pin(domid_t domid, unsigned long mfn, unsigned long type);
 int pt_unpin(domid_t domid, unsigned long mfn);

@@ -30,6 +30,7 @@ struct timer {
 struct timer_queue {
     spinlock_t lock;
     struct timer *head;
+    struct timer *volatile running;  /* whose callback runs now (kill_timer) */
     uint64_t fired;
 };
 
@@ -38,6 +39,10 @@ void timer_init(struct timer *t, void (*fn)(void *), void *data,
 /* (Re)arm t to fire at expires (system time) on the current CPU. */
 void set_timer(struct timer *t, s_time_t expires);
 void stop_timer(struct timer *t);
+/* Stop t for good before its memory goes: also waits for its callback
+ * if that runs on another CPU now (and stops it again if the callback
+ * re-armed it). Call with no lock the callback takes. */
+void kill_timer(struct timer *t);
 /* Run expired timers of this CPU and reprogram its LAPIC timer. */
 void timer_softirq(void);
 void timer_dump(void);

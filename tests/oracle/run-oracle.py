@@ -10,8 +10,11 @@ dom0 powered off; it fails on FAILURE/ERROR, a Xen panic, a dom0 crash,
 QEMU exiting early, or the timeout. Xen halts but QEMU keeps running when
 dom0 ends, so the runner stops its QEMU itself.
 
-Usage: run-oracle.py [--xen IMAGE] [--outdir DIR] [--timeout S] GUEST...
+Usage: run-oracle.py [--xen IMAGE] [--outdir DIR] [--timeout S]
+                     [--vcpus NAME=N ...] GUEST...
 where GUEST is a path to an ELF or a test name (BUILD/guests/NAME.elf).
+A guest given --vcpus NAME=N (N > 1) boots as a dom0 with N vCPUs
+(dom0_max_vcpus=N) on a QEMU with 2 CPUs; the others keep one vCPU on one.
 Prints PASS/FAIL/SKIP per guest and a closing line 'N passed, N failed'
 (', N skipped' when any were skipped); exits non-zero on any failure.
 """
@@ -42,10 +45,15 @@ PANIC_RE = re.compile(r"Panic on CPU|FATAL TRAP|Hardware Dom0 crashed|"
 DOM0_END_RE = re.compile(r"Hardware Dom0 (halted|shutdown|crashed)")
 
 
-def qemu_command(xen, guest, cmdline, memory):
+# A dom0 with several vCPUs runs on this many pCPUs (Xen gives dom0 as
+# many vCPUs as dom0_max_vcpus says, more than there are pCPUs too).
+SMP_PCPUS = 2
+
+
+def qemu_command(xen, guest, cmdline, memory, smp=1):
     """The QEMU command line booting xen with guest as its dom0."""
     return ["qemu-system-x86_64", "-machine", "q35", "-cpu", "max",
-            "-m", str(memory), "-smp", "1", "-no-reboot",
+            "-m", str(memory), "-smp", str(smp), "-no-reboot",
             "-display", "none", "-monitor", "none", "-serial", "stdio",
             "-kernel", xen, "-append", cmdline, "-initrd", guest]
 
@@ -65,7 +73,12 @@ def stop(proc):
 def run_one(name, elf, args):
     """Boot one guest; return (verdict, reason, seconds)."""
     log_path = os.path.join(args.outdir, name + ".log")
-    cmd = qemu_command(args.xen, elf, args.cmdline, args.memory)
+    vcpus = args.vcpus.get(name, 1)
+    cmdline, smp = args.cmdline, 1
+    if vcpus > 1:
+        cmdline = re.sub(r"dom0_max_vcpus=\S+", "dom0_max_vcpus=%d" % vcpus, cmdline)
+        smp = SMP_PCPUS
+    cmd = qemu_command(args.xen, elf, cmdline, args.memory, smp)
     start = time.monotonic()
     deadline = start + args.timeout
     result = None       # the guest's result word, once seen
@@ -154,9 +167,19 @@ def main():
                    help="Xen command line (default: %(default)s)")
     p.add_argument("--extra", default="",
                    help="appended to the Xen command line")
+    p.add_argument("--vcpus", action="append", default=[], metavar="NAME=N",
+                   help="boot guest NAME as a dom0 with N vCPUs on %d pCPUs"
+                   % SMP_PCPUS)
     p.add_argument("guests", nargs="+", help="ELF paths or test names")
     args = p.parse_args()
 
+    vcpus = {}
+    for v in args.vcpus:
+        name, _, n = v.partition("=")
+        if not n.isdigit() or int(n) < 1:
+            p.error("--vcpus wants NAME=N, got %r" % v)
+        vcpus[name] = int(n)
+    args.vcpus = vcpus
     args.xen = args.xen or os.path.join(args.build, "xen", "xen-4.17")
     args.outdir = args.outdir or os.path.join(args.build, "oracle")
     if args.extra:

@@ -2,6 +2,7 @@
 /* Unit tests of lib/domconfig.c: module strings to domain settings. */
 #include <errno.h>
 #include <stdint.h>
+#include <tern/cpulist.h>
 #include <tern/domconfig.h>
 #include <tern/lib.h>
 #include "unit.h"
@@ -124,9 +125,104 @@ static void test_limits(void)
     CHECK_STR(err, "memory=");
 }
 
+/* The scheduling keys: weight=, cap=, cpus= (both forms). */
+static const struct {
+    const char *s;
+    int rc;
+    const char *err;
+    unsigned int weight, cap;
+    uint64_t vcpu_cpus[4];      /* domconfig_vcpu_cpus for vCPUs 0..3 */
+} sched_cases[] = {
+    { "k", 0, "", 256, 0, { 0, 0, 0, 0 } },
+    { "k weight=512 cap=25 cpus=0", 0, "", 512, 25, { 1, 1, 1, 1 } },
+    { "k weight=1 cap=0 cpus=0-1,3", 0, "", 1, 0, { 0xb, 0xb, 0xb, 0xb } },
+    { "k weight=65535 cap=12800 cpus=all,^1", 0, "", 65535, 12800,
+      { ~2ull, ~2ull, ~2ull, ~2ull } },
+    { "k cpus=\"2,3\"", 0, "", 256, 0, { 0xc, 0xc, 0xc, 0xc } },
+    { "k cpus=[0,1,2-3]", 0, "", 256, 0, { 1, 2, 0xc, 0 } },
+    { "k cpus=[\"1\",\"0\"]", 0, "", 256, 0, { 2, 1, 0, 0 } },
+    { "k cpus=[63]", 0, "", 256, 0, { 1ull << 63, 0, 0, 0 } },
+    /* The last cpus= wins, whichever its form. */
+    { "k cpus=[1,0] cpus=2", 0, "", 256, 0, { 4, 4, 4, 4 } },
+    { "k cpus=2 cpus=[1]", 0, "", 256, 0, { 2, 0, 0, 0 } },
+    { "k weight=0", -ERANGE, "weight=0: not a number in 1..65535", 0, 0, { 0 } },
+    { "k weight=65536", -ERANGE, "weight=65536: not a number in 1..65535", 0, 0,
+      { 0 } },
+    { "k weight=heavy", -EINVAL, "weight=heavy: not a number in 1..65535", 0, 0,
+      { 0 } },
+    { "k cap=12801", -ERANGE, "cap=12801: not a percentage in 0..12800", 0, 0,
+      { 0 } },
+    { "k cap=25%", -EINVAL, "cap=25%: not a percentage in 0..12800", 0, 0, { 0 } },
+    { "k cpus=64", -ERANGE, "cpus=64: a CPU beyond 63", 0, 0, { 0 } },
+    { "k cpus=3-1", -EINVAL, "cpus=3-1: bad CPU list (want e.g. 0-1,3)", 0, 0,
+      { 0 } },
+    { "k cpus=^1", -EINVAL, "cpus=^1: bad CPU list (want e.g. 0-1,3)", 0, 0,
+      { 0 } },
+    { "k cpus=0,,1", -EINVAL, "cpus=0,,1: bad CPU list (want e.g. 0-1,3)", 0, 0,
+      { 0 } },
+    { "k cpus=[0,1", -EINVAL,
+      "cpus=[0,1: bad list (want e.g. [0,1,2-3]: one CPU or range per vCPU)",
+      0, 0, { 0 } },
+    { "k cpus=[]", -EINVAL,
+      "cpus=[]: bad list (want e.g. [0,1,2-3]: one CPU or range per vCPU)",
+      0, 0, { 0 } },
+    { "k cpus=[0]x", -EINVAL, "cpus=[0]x: text after ']'", 0, 0, { 0 } },
+    { "k cpus=[0,x]", -EINVAL, "cpus=[0,x]: bad item 'x'", 0, 0, { 0 } },
+    { "k cpus=[99]", -ERANGE, "cpus=[99]: bad item '99'", 0, 0, { 0 } },
+};
+
+static void test_sched_keys(void)
+{
+    size_t i;
+    unsigned int v;
+
+    for ( i = 0; i < ARRAY_SIZE(sched_cases); i++ )
+    {
+        struct domain_config cfg;
+        char err[128];
+        int rc = domconfig_parse(sched_cases[i].s, &cfg, err, sizeof(err));
+
+        CHECK_EQ(rc, sched_cases[i].rc);
+        CHECK_STR(err, sched_cases[i].err);
+        if ( rc != sched_cases[i].rc )
+            fprintf(stderr, "  case \"%s\"\n", sched_cases[i].s);
+        if ( rc )
+            continue;
+        CHECK_EQ(cfg.weight, sched_cases[i].weight);
+        CHECK_EQ(cfg.cap, sched_cases[i].cap);
+        for ( v = 0; v < 4; v++ )
+            CHECK(domconfig_vcpu_cpus(&cfg, v) == sched_cases[i].vcpu_cpus[v]);
+    }
+}
+
+/* cpulist_format, and parse(format(m)) == m on random masks. */
+static void test_cpulist(void)
+{
+    char buf[256];
+    uint64_t m;
+    unsigned int i;
+
+    CHECK_STR(cpulist_format(buf, sizeof(buf), 0), "none");
+    CHECK_STR(cpulist_format(buf, sizeof(buf), 1), "0");
+    CHECK_STR(cpulist_format(buf, sizeof(buf), 0xb), "0-1,3");
+    CHECK_STR(cpulist_format(buf, sizeof(buf), ~0ull), "0-63");
+    CHECK_STR(cpulist_format(buf, sizeof(buf), 1ull << 63 | 0x50), "4,6,63");
+    CHECK_STR(cpulist_format(buf, 4, 0xb), "0-1");
+    for ( i = 0; i < 1000; i++ )
+    {
+        uint64_t want = unit_rand() | 1;
+
+        cpulist_format(buf, sizeof(buf), want);
+        CHECK_EQ(cpulist_parse(buf, &m), 0);
+        CHECK(m == want);
+    }
+}
+
 int main(void)
 {
     test_table();
     test_limits();
+    test_sched_keys();
+    test_cpulist();
     return unit_done();
 }

@@ -10,8 +10,8 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-include tests/unit/host-prelude.h
 UNIT_DIR    := $(BUILD)/unit
 UNIT_TESTS  := string vsnprintf parse cmdline domconfig multiboot \
-	frame-alloc heap elf-xen page-types x86-store \
-	xz inflate bzimage
+	frame-alloc heap elf-xen page-types x86-store grant-table \
+	xz inflate bzimage sched-credit2 sched-null
 UNIT_BINS   := $(patsubst %,$(UNIT_DIR)/test-%,$(UNIT_TESTS))
 UNIT_HDRS   := $(wildcard include/tern/*.h) $(wildcard tests/unit/*.h)
 
@@ -21,14 +21,17 @@ $(UNIT_DIR)/test-string:      lib/string.c lib/string-extra.c
 $(UNIT_DIR)/test-vsnprintf:   lib/vsnprintf.c
 $(UNIT_DIR)/test-parse:       lib/parse.c
 $(UNIT_DIR)/test-cmdline:     lib/cmdline.c lib/parse.c lib/string-extra.c
-$(UNIT_DIR)/test-domconfig:   lib/domconfig.c lib/cmdline.c lib/parse.c \
+$(UNIT_DIR)/test-domconfig:   lib/domconfig.c lib/cpulist.c lib/cmdline.c lib/parse.c \
 	lib/string-extra.c lib/vsnprintf.c
 $(UNIT_DIR)/test-multiboot:   lib/multiboot.c
 $(UNIT_DIR)/test-frame-alloc: core/frame-alloc.c
 $(UNIT_DIR)/test-heap:        core/heap.c
 $(UNIT_DIR)/test-elf-xen:     lib/elf-xen.c lib/vsnprintf.c
 $(UNIT_DIR)/test-page-types:  core/page-types.c
+$(UNIT_DIR)/test-grant-table: core/grant-table.c core/page-types.c
 $(UNIT_DIR)/test-x86-store:   lib/x86-store.c
+$(UNIT_DIR)/test-sched-credit2: core/sched-credit2.c lib/cpulist.c lib/vsnprintf.c
+$(UNIT_DIR)/test-sched-null:  core/sched-null.c lib/cpulist.c lib/vsnprintf.c
 $(UNIT_DIR)/test-xz:          lib/xz.c lib/lzma2.c lib/crc.c
 $(UNIT_DIR)/test-inflate:     lib/inflate.c lib/crc.c
 $(UNIT_DIR)/test-bzimage:     lib/bzimage.c lib/xz.c lib/lzma2.c \

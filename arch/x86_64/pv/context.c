@@ -207,6 +207,8 @@ void pv_sanitise_frame(struct cpu_regs *frame)
     struct vcpu *v = current_vcpu();
     unsigned int vector, ec;
 
+    if ( v->pv.gdt_stale )
+        pv_gdt_reload(v);
     if ( v->pv.failsafe_pending )
         pv_deliver_events(frame);
     frame->rflags = (frame->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;

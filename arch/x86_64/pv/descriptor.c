@@ -33,9 +33,9 @@
  * vCPU left there is cleared (pv_gdt_switch). update_descriptor and
  * set_gdt refresh the current pCPU's copy. The copy is checked again on
  * the way (a descriptor that fails becomes 0): the copy is what the CPU
- * trusts, so it does not rest on the page types alone. A domain has one
- * vCPU for now; with several, an update would have to reach the other
- * pCPUs running that domain.
+ * trusts, so it does not rest on the page types alone. Another vCPU of
+ * the domain whose GDT holds the entry is marked stale (and its pCPU
+ * interrupted): it copies its GDT again before it enters the guest.
  *
  * Selectors. The CPU does not re-read a descriptor once a segment
  * register holds it. Tern checks in software, against this pCPU's GDT,
@@ -168,14 +168,43 @@ void pv_gdt_switch(struct vcpu *next)
     pv_ldt_switch(next);
 }
 
-/* Drop v's references to its GDT frames. Caller holds pt_lock. */
-static void put_gdt_frames(struct vcpu *v)
+void pv_gdt_reload(struct vcpu *v)
+{
+    v->pv.gdt_stale = false;
+    gdt_copy(v);
+}
+
+void pv_destroy_gdt(struct vcpu *v)
 {
     unsigned int i, nr = (v->pv.gdt_ents + 511) / 512;
 
     for ( i = 0; i < nr; i++ )
         put_page_and_type(v->pv.gdt_frames[i]);
     v->pv.gdt_ents = 0;
+}
+
+long pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned int entries)
+{
+    unsigned int nr = (entries + 511) / 512, i;
+    domid_t domid = v->domain->domain_id;
+
+    if ( entries > FIRST_RESERVED_GDT_ENTRY )
+        return -EINVAL;
+    for ( i = 0; i < nr; i++ )
+        if ( get_page_and_type(frames[i], domid, PGT_seg_desc_page) )
+        {
+            while ( i-- )
+                put_page_and_type(frames[i]);
+            return -EINVAL;
+        }
+    /* Apply the fix-ups in place: the frames now have no writable mapping. */
+    for ( i = 0; i < nr; i++ )
+        pv_fixup_descriptor_page(mfn_to_virt(frames[i]));
+    pv_destroy_gdt(v);
+    for ( i = 0; i < nr; i++ )
+        v->pv.gdt_frames[i] = frames[i];
+    v->pv.gdt_ents = entries;
+    return 0;
 }
 
 /*
@@ -189,34 +218,20 @@ static void put_gdt_frames(struct vcpu *v)
 long do_set_gdt(unsigned long frame_list, unsigned long entries_arg)
 {
     struct vcpu *v = current_vcpu();
-    unsigned int entries = (unsigned int)entries_arg, nr, i;
+    unsigned int entries = (unsigned int)entries_arg;
     unsigned long frames[FIRST_RESERVED_GDT_PAGE];
-    domid_t domid = v->domain->domain_id;
+    long rc;
 
     if ( entries > FIRST_RESERVED_GDT_ENTRY )
         return -EINVAL;
-    nr = (entries + 511) / 512;
-    if ( copy_from_guest(frames, frame_list, nr * sizeof(frames[0])) )
+    if ( copy_from_guest(frames, frame_list, (entries + 511) / 512 * sizeof(frames[0])) )
         return -EFAULT;
     pt_lock();
-    for ( i = 0; i < nr; i++ )
-        if ( get_page_and_type(frames[i], domid, PGT_seg_desc_page) )
-        {
-            while ( i-- )
-                put_page_and_type(frames[i]);
-            pt_unlock();
-            return -EINVAL;
-        }
-    /* Apply the fix-ups in place: the frames now have no writable mapping. */
-    for ( i = 0; i < nr; i++ )
-        pv_fixup_descriptor_page(mfn_to_virt(frames[i]));
-    put_gdt_frames(v);
-    for ( i = 0; i < nr; i++ )
-        v->pv.gdt_frames[i] = frames[i];
-    v->pv.gdt_ents = entries;
+    rc = pv_set_gdt(v, frames, entries);
     pt_unlock();
-    gdt_copy(v);
-    return 0;
+    if ( !rc )
+        gdt_copy(v);
+    return rc;
 }
 
 /*
@@ -228,7 +243,7 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries_arg)
  */
 long do_update_descriptor(unsigned long maddr, unsigned long desc)
 {
-    struct vcpu *v = current_vcpu();
+    struct vcpu *v = current_vcpu(), *w;
     unsigned long mfn = maddr >> PAGE_SHIFT, type;
     unsigned int slot = (unsigned int)(maddr & (PAGE_SIZE - 1)) / 8, i;
     uint64_t d = desc;
@@ -252,10 +267,22 @@ long do_update_descriptor(unsigned long maddr, unsigned long desc)
     __atomic_store_n((uint64_t *)mfn_to_virt(mfn) + slot, d, __ATOMIC_RELAXED);
     put_page_type(mfn);
     put_page(mfn);
-    /* The current vCPU's GDT on this pCPU sees the change at once. */
-    for ( i = 0; i * 512 < v->pv.gdt_ents; i++ )
-        if ( v->pv.gdt_frames[i] == mfn && i * 512 + slot < v->pv.gdt_ents )
-            this_cpu()->gdt[i * 512 + slot] = d;
+    /* The current vCPU's GDT on this pCPU sees the change at once; any
+     * other vCPU whose GDT holds the entry copies it again before it next
+     * enters the guest (its pCPU is interrupted if it runs now). */
+    for_each_vcpu ( v->domain, w )
+        for ( i = 0; i * 512 < w->pv.gdt_ents; i++ )
+            if ( w->pv.gdt_frames[i] == mfn && i * 512 + slot < w->pv.gdt_ents )
+            {
+                if ( w == v )
+                    this_cpu()->gdt[i * 512 + slot] = d;
+                else
+                {
+                    w->pv.gdt_stale = true;
+                    if ( w->running )
+                        smp_send_ipi(w->processor, VEC_EVENT);
+                }
+            }
     pt_unlock();
     return 0;
 }

@@ -8,7 +8,9 @@
  *
  * A domain's vCPU holds a type reference on its kernel and user L4 (its
  * base pointers); the page tables the CPU walks are therefore always
- * validated. Batches stop after a millisecond of work and continue
+ * validated. TLB flushes the guest asks for reach every pCPU that runs
+ * one of the vCPUs it names (UVMF_MULTI and UVMF_ALL, MMUEXT_*_MULTI and
+ * _ALL) and are done when the hypercall returns (flush_tlb_mask waits). Batches stop after a millisecond of work and continue
  * (MMU_UPDATE_PREEMPTED in count, the done count kept in *pdone).
  */
 #include <asm/flushtlb.h>
@@ -236,28 +238,63 @@ long do_mmu_update(unsigned long ureqs, unsigned long count, unsigned long pdone
     return rc;
 }
 
-/* Which vCPUs a guest bitmap names, of the domain's (UVMF_MULTI,
- * MMUEXT_*_MULTI). Returns true when the current vCPU is one of them. */
-static int vcpumask_has_current(unsigned long bmap, bool *mine)
+/* Add the pCPU of v to *mask if v runs (the TLB of a pCPU that switched
+ * a vCPU out was flushed by the CR3 load that followed). */
+static void add_pcpu(const struct vcpu *v, uint64_t *mask)
 {
-    struct vcpu *v = current_vcpu();
+    if ( ACCESS_ONCE(v->running) )
+        *mask |= 1ull << ACCESS_ONCE(v->processor);
+}
+
+/*
+ * The pCPUs whose TLBs may hold translations of the vCPUs of the current
+ * domain that a guest bitmap names (UVMF_MULTI, MMUEXT_*_MULTI), read a
+ * word at a time up to max_vcpus bits, as Xen's vcpumask_to_pcpumask:
+ * -EFAULT (and no pCPU) when a word cannot be read.
+ */
+static int vcpumask_to_pcpus(unsigned long bmap, uint64_t *mask)
+{
+    struct domain *d = current_vcpu()->domain;
+    unsigned int off, id;
     unsigned long word;
 
-    *mine = false;
-    if ( copy_from_guest(&word, bmap + (v->vcpu_id / 64) * 8, sizeof(word)) )
-        return -EFAULT;
-    *mine = (word >> (v->vcpu_id % 64)) & 1;
+    *mask = 0;
+    for ( off = 0; off * 64 < d->max_vcpus; off++ )
+    {
+        if ( copy_from_guest(&word, bmap + off * sizeof(word), sizeof(word)) )
+        {
+            *mask = 0;
+            return -EFAULT;
+        }
+        for ( ; word; word &= word - 1 )
+        {
+            id = off * 64 + (unsigned int)__builtin_ctzl(word);
+            if ( id >= d->max_vcpus )
+                return 0;
+            add_pcpu(d->vcpu[id], mask);
+        }
+    }
     return 0;
 }
 
-/* Flush the TLB entries of va (or all, va = ~0) on the CPUs running the
- * current domain's vCPUs. Each domain has one vCPU for now: this CPU. */
-static void flush_domain(unsigned long va)
+/* The pCPUs running any vCPU of the current domain (Xen's dirty_cpumask). */
+static uint64_t domain_pcpus(void)
 {
-    if ( va == ~0ul )
-        flush_tlb_local();
-    else if ( pv_guest_range_ok(va, 1) )
-        invlpg(va);
+    const struct vcpu *v;
+    uint64_t mask = 0;
+
+    for_each_vcpu ( current_vcpu()->domain, v )
+        add_pcpu(v, &mask);
+    return mask;
+}
+
+/* Flush the TLB entries of va (or all, va = FLUSH_ALL) on the pCPUs in
+ * mask, waiting for them; an address that is not a guest's is not
+ * flushed (as Xen's __addr_ok check). */
+static void flush_pcpus(uint64_t mask, unsigned long va)
+{
+    if ( va == FLUSH_ALL || pv_guest_range_ok(va, 1) )
+        flush_tlb_mask(mask, va);
 }
 
 /* The frame and index of va's L1 entry in the current page tables, via
@@ -287,31 +324,22 @@ static long update_va_mapping(unsigned long va, uint64_t val, unsigned long flag
     struct domain *d = current_vcpu()->domain;
     unsigned long l1mfn, bmap = flags & ~(unsigned long)UVMF_FLUSHTYPE_MASK;
     unsigned int idx;
-    bool mine = true;
-    long rc = -EINVAL;
+    uint64_t mask;
+    long rc = -EINVAL, mrc;
 
     pt_lock();
     if ( pv_find_l1e(va, &l1mfn, &idx) && pt_table_level(l1mfn) == 1 )
         rc = pt_mod_entry(d->domain_id, l1mfn, idx, val, false);
     pt_unlock();
-    if ( (flags & UVMF_FLUSHTYPE_MASK) && bmap != UVMF_LOCAL && bmap != UVMF_ALL )
-    {
-        long mrc = vcpumask_has_current(bmap, &mine);
-
-        if ( mrc )
-            rc = mrc;
-    }
-    if ( !mine )
+    if ( !(flags & UVMF_FLUSHTYPE_MASK) || (flags & UVMF_FLUSHTYPE_MASK) == 3 )
         return rc;
-    switch ( flags & UVMF_FLUSHTYPE_MASK )
-    {
-    case UVMF_TLB_FLUSH:
-        flush_domain(~0ul);
-        break;
-    case UVMF_INVLPG:
-        flush_domain(va);
-        break;
-    }
+    if ( bmap == UVMF_LOCAL )
+        mask = 1ull << smp_processor_id();
+    else if ( bmap == UVMF_ALL )
+        mask = domain_pcpus();
+    else if ( (mrc = vcpumask_to_pcpus(bmap, &mask)) )
+        rc = mrc;
+    flush_pcpus(mask, (flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH ? FLUSH_ALL : va);
     return rc;
 }
 
@@ -359,7 +387,7 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 {
     domid_t me = v->domain->domain_id;
     unsigned long mfn = op->arg1.mfn;
-    bool mine;
+    uint64_t mask;
     long rc = 0;
 
     switch ( op->cmd )
@@ -384,21 +412,24 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
         pt_unlock();
         return rc;
     case MMUEXT_TLB_FLUSH_LOCAL:
-    case MMUEXT_TLB_FLUSH_ALL:
-        flush_domain(~0ul);
+        flush_pcpus(1ull << smp_processor_id(), FLUSH_ALL);
         return 0;
     case MMUEXT_INVLPG_LOCAL:
+        flush_pcpus(1ull << smp_processor_id(), op->arg1.linear_addr);
+        return 0;
+    case MMUEXT_TLB_FLUSH_ALL:
+        flush_pcpus(domain_pcpus(), FLUSH_ALL);
+        return 0;
     case MMUEXT_INVLPG_ALL:
-        flush_domain(op->arg1.linear_addr);
+        flush_pcpus(domain_pcpus(), op->arg1.linear_addr);
         return 0;
     case MMUEXT_TLB_FLUSH_MULTI:
     case MMUEXT_INVLPG_MULTI:
         /* Xen answers a bad vCPU mask pointer with -EINVAL here. */
-        if ( vcpumask_has_current((unsigned long)op->arg2.vcpumask.p, &mine) )
+        if ( vcpumask_to_pcpus((unsigned long)op->arg2.vcpumask.p, &mask) )
             return -EINVAL;
-        if ( mine )
-            flush_domain(op->cmd == MMUEXT_TLB_FLUSH_MULTI ? ~0ul
-                                                           : op->arg1.linear_addr);
+        flush_pcpus(mask, op->cmd == MMUEXT_TLB_FLUSH_MULTI ? FLUSH_ALL
+                                                            : op->arg1.linear_addr);
         return 0;
     case MMUEXT_FLUSH_CACHE:
         return -EACCES;                     /* no cache control for a domU */
