@@ -1,0 +1,1 @@
+GUEST_ORACLE_hostile-load := no
