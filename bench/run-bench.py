@@ -6,7 +6,9 @@ Every bench guest (guests/bench/NAME, built to BUILD/bench/guests/NAME.elf)
 boots once as a Tern domU and once as the dom0 of Debian's Xen 4.17, in
 the same QEMU machine (q35, one CPU, 512 MiB, -icount shift=0,sleep=off
 when this QEMU has TCG: the TSC then counts guest instructions and every
-figure repeats exactly). The guests print `BENCH key ...` lines (see
+figure repeats exactly). A guest in GUEST_VCPUS gets that many vCPUs
+(Tern's vcpus=N, Xen's dom0_max_vcpus=N) and as many QEMU CPUs (-smp N);
+every other guest runs on -smp 1. The guests print `BENCH key ...` lines (see
 guests/bench/lib/bench.h); the mem guest holds still while the runner asks
 each hypervisor for its memory report on the serial line; a bare multiboot
 kernel (bench/fwbase.S) gives the firmware's share of the boot figures. The runner prints
@@ -66,8 +68,10 @@ DOMAIN_MEM = "32M"          # each Tern domU, as Xen's dom0_mem
 MEM_DOMAINS = 4             # Tern's run with several domains
 
 # The bench guests (guests/bench/NAME), in run order.
-GUESTS = ["boot", "hypercall", "multicall", "evtchn", "timer", "mmu-update",
-          "uvm", "pin-l4", "mem"]
+GUESTS = ["boot", "hypercall", "multicall", "evtchn", "ipi", "timer",
+          "mmu-update", "uvm", "pin-l4", "gnttab", "mem"]
+# Guests with more than one vCPU: vCPUs (and QEMU CPUs) each gets.
+GUEST_VCPUS = {"ipi": 2}
 
 # Table rows of the timed benchmarks: guest, key, label, unit.
 TIMED_ROWS = [
@@ -75,11 +79,17 @@ TIMED_ROWS = [
     ("hypercall", "hypercall.syscall", "null hypercall (xen_version), SYSCALL", "ticks"),
     ("multicall", "multicall.32", "multicall of 32 null calls", "ticks"),
     ("evtchn", "evtchn.self", "event channel send to self + upcall + iret", "ticks"),
+    ("ipi", "evtchn.ipi", "event channel IPI round trip between two vCPUs of a "
+     "domain (bind_ipi, SCHEDOP_poll; -smp 2)", "ticks"),
     ("timer", "timer.fire", "one-shot timer: arm (deadline passed), fire, upcall", "ticks"),
     ("timer", "timer.wake", "one-shot timer +100 us, block: late by", "ns"),
     ("mmu-update", "mmu.update512", "mmu_update of a 512-PTE batch", "ticks"),
     ("uvm", "uvm.invlpg", "update_va_mapping + UVMF_INVLPG", "ticks"),
     ("pin-l4", "mmu.pin-l4", "pin + unpin of an L4 tree (7 tables, 2048 PTEs)", "ticks"),
+    ("gnttab", "gnttab.map-unmap", "grant map + unmap of 4 KiB (own grant, "
+     "GNTMAP_host_map)", "ticks"),
+    ("gnttab", "gnttab.copy", "grant copy of 4 KiB (own grant to a local frame)",
+     "ticks"),
 ]
 BOOT_ROWS = [
     ("boot", "boot.main", "power-on to the guest's test_main", "ticks"),
@@ -89,11 +99,11 @@ BOOT_ROWS = [
 LATER_ROWS = [
     ("inter-domain event channel ping-pong (context switch)",
      "needs xenstore (port exchange); Xen: a toolstack"),
-    ("grant map + unmap of 4 KiB", "needs grant tables"),
-    ("grant copy of 4 KiB", "needs grant tables"),
+    ("grant map + unmap / copy between two domains",
+     "needs a second domain; Xen: a toolstack"),
     ("module to the first guest instruction (domain build alone)",
      "needs a timestamp in the builder"),
-    ("Debian's Linux PV boot to /init", "needs Linux to boot on Tern"),
+    ("Debian's Linux PV boot to /init", "boots on Tern (scenario linux-boot); an -icount row is not written yet"),
 ]
 
 BENCH_RE = re.compile(r"^(?:\(d\d+\) )?BENCH (\S+) (.*)$")
@@ -368,13 +378,17 @@ class Bench:
         self.versions = {}
         self.hung = {}          # hv -> the run that timed out
 
-    def qemu_cmd(self, hv, initrd):
-        """The whole QEMU command line of one boot."""
-        cmd = [QEMU] + MACHINE + (ICOUNT if self.icount else []) + FIXED
+    def qemu_cmd(self, hv, initrd, vcpus=1):
+        """The whole QEMU command line of one boot (-smp vcpus)."""
+        machine = list(MACHINE)
+        machine[machine.index("-smp") + 1] = str(vcpus)
+        cmd = [QEMU] + machine + (ICOUNT if self.icount else []) + FIXED
         if hv == "tern":
             return cmd + ["-kernel", self.tern, "-append", TERN_CMDLINE,
                           "-initrd", initrd]
-        return cmd + ["-kernel", self.xen, "-append", XEN_CMDLINE,
+        xen_cmdline = XEN_CMDLINE.replace("dom0_max_vcpus=1",
+                                          "dom0_max_vcpus=%d" % vcpus)
+        return cmd + ["-kernel", self.xen, "-append", xen_cmdline,
                       "-initrd", initrd]
 
     def elf(self, guest):
@@ -424,13 +438,16 @@ class Bench:
                 for r in range(self.repeat):
                     suffix = "" if self.repeat == 1 else "-r%d" % (r + 1)
                     log = os.path.join(self.logdir, "%s-%s%s.log" % (hv, guest, suffix))
+                    vcpus = GUEST_VCPUS.get(guest, 1)
                     if hv == "tern":
                         initrd = "%s name=%s memory=%s" % (self.elf(guest), guest,
                                                            DOMAIN_MEM)
+                        if vcpus > 1:
+                            initrd += " vcpus=%d" % vcpus
                     else:
                         initrd = self.elf(guest)
                     self.one(hv, guest,
-                             Run(guest, self.qemu_cmd(hv, initrd), log,
+                             Run(guest, self.qemu_cmd(hv, initrd, vcpus), log,
                                  self.args.timeout))
         if "mem" not in wanted:
             return
@@ -533,6 +550,9 @@ class Bench:
             "- date: %s" % now.strftime("%Y-%m-%d %H:%M UTC"),
             "- QEMU: %s" % self.versions.get("qemu", "?"),
             "- QEMU flags (both): `%s`" % " ".join(flags),
+            "- vCPUs: one, on `-smp 1`, except %s" % ", ".join(
+                "`%s`: %d (Tern `vcpus=%d`, Xen `dom0_max_vcpus=%d`, `-smp %d`)"
+                % (g, n, n, n, n) for g, n in sorted(GUEST_VCPUS.items())),
             "- Tern: %s, `-append \"%s\"`, each domain `memory=%s`" % (
                 self.versions.get("tern", "Tern"), TERN_CMDLINE, DOMAIN_MEM),
             "- Xen: %s as dom0's hypervisor, `-append \"%s\"`" % (
