@@ -140,6 +140,16 @@ trap_common:
     addq $16, %rsp              /* vector, error code */
     /* struct iret_context: rax, r11, rcx, flags (0), rip, cs, rflags, rsp, ss */
     pushq $0
+    /* fall through */
+
+/*
+ * kit_hypercall_iret: HYPERVISOR_iret with the iret frame from `flags` up
+ * already on the stack: through the hypercall page, whose iret stub pushes
+ * RCX, R11 and RAX, or by pushing them and issuing SYSCALL as a guest
+ * without a page does. Jump here; it does not return.
+ */
+    .globl kit_hypercall_iret
+kit_hypercall_iret:
     cmpl $0, kit_hypercall_mode(%rip)   /* KIT_HC_PAGE? */
     jne 1f
     jmp kit_hypercall_page + __HYPERVISOR_iret * 32    /* pushes rcx, r11, rax */

@@ -58,4 +58,28 @@ static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long f)
     local_irq_restore(f);
 }
 
+/*
+ * A lock taken with interrupts off whose saved interrupt flag lives in the
+ * lock itself, for the global locks whose lock/unlock calls pass no flags
+ * (pt_lock, gnttab_lock): only the holder writes or reads it.
+ */
+typedef struct {
+    spinlock_t lock;
+    unsigned long flags;
+} irq_lock_t;
+
+#define DEFINE_IRQ_LOCK(l) irq_lock_t l = { SPIN_LOCK_UNLOCKED, 0 }
+
+static inline void irq_lock(irq_lock_t *l)
+{
+    unsigned long f = spin_lock_irqsave(&l->lock);
+
+    l->flags = f;
+}
+
+static inline void irq_unlock(irq_lock_t *l)
+{
+    spin_unlock_irqrestore(&l->lock, l->flags);
+}
+
 #endif /* TERN_SPINLOCK_H */

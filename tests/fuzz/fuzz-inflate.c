@@ -20,22 +20,8 @@
 
 static uint8_t *out, *work;
 
-static void fuzz_fail(const char *what)
-{
-    fprintf(stderr, "fuzz-inflate: broken promise: %s\n", what);
-    abort();
-}
-
-#define PROMISE(c) do { if ( !(c) ) fuzz_fail(#c); } while ( 0 )
-
-static void check_rc(long r, const char *why, size_t lo, size_t cap)
-{
-    if ( r < 0 )
-        PROMISE(why && why[0] &&
-                (r == -EINVAL || r == -ENOSPC || r == -EOPNOTSUPP));
-    else
-        PROMISE((size_t)r >= lo && (size_t)r <= cap);
-}
+#define FUZZ_NAME "fuzz-inflate"
+#include "decoder-promise.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -70,5 +56,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-#define FUZZ_NAME "fuzz-inflate"
 #include "replay.h"

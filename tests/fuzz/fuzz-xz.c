@@ -23,22 +23,8 @@
 
 static uint8_t *out, *work;
 
-static void fuzz_fail(const char *what)
-{
-    fprintf(stderr, "fuzz-xz: broken promise: %s\n", what);
-    abort();
-}
-
-#define PROMISE(c) do { if ( !(c) ) fuzz_fail(#c); } while ( 0 )
-
-static void check_rc(long r, const char *why, size_t lo, size_t cap)
-{
-    if ( r < 0 )
-        PROMISE(why && why[0] &&
-                (r == -EINVAL || r == -ENOSPC || r == -EOPNOTSUPP));
-    else
-        PROMISE((size_t)r >= lo && (size_t)r <= cap);
-}
+#define FUZZ_NAME "fuzz-xz"
+#include "decoder-promise.h"
 
 /* A dictionary size from the low 6 bits of b (reserved values: 4 KiB). */
 static uint32_t dict_size(uint8_t b)
@@ -86,5 +72,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-#define FUZZ_NAME "fuzz-xz"
 #include "replay.h"

@@ -27,7 +27,7 @@ FUZZ_CFLAGS := $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined \
 REPLAY_CFLAGS := $(FUZZ_COMMON) -DFUZZ_REPLAY -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_HDRS   := $(wildcard include/tern/*.h) tests/unit/host-prelude.h \
-	tests/fuzz/replay.h \
+	tests/fuzz/replay.h tests/fuzz/decoder-promise.h \
 	tests/fuzz/fuzz.mk
 
 # The module sources each target links, and the unit test that writes

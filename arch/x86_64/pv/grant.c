@@ -44,23 +44,16 @@ BUILD_BUG_ON(sizeof(struct gnttab_maptrack) != 16);
 /* Unmaps between two TLB flushes (Xen's GNTTAB_UNMAP_BATCH_SIZE). */
 #define UNMAP_BATCH         32
 
-static DEFINE_SPINLOCK(grant_spinlock);
-static unsigned long grant_irqflags;
+static DEFINE_IRQ_LOCK(grant_irq_lock);
 
 void gnttab_lock(void)
 {
-    unsigned long f = local_irq_save();
-
-    spin_lock(&grant_spinlock);
-    grant_irqflags = f;
+    irq_lock(&grant_irq_lock);
 }
 
 void gnttab_unlock(void)
 {
-    unsigned long f = grant_irqflags;
-
-    spin_unlock(&grant_spinlock);
-    local_irq_restore(f);
+    irq_unlock(&grant_irq_lock);
 }
 
 void *gnttab_zalloc(size_t size)

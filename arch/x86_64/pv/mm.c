@@ -30,23 +30,16 @@
  * public headers do not export it). */
 #define MMU_UPDATE_PREEMPTED 0x80000000u
 
-static DEFINE_SPINLOCK(pt_spinlock);
-static unsigned long pt_irqflags;
+static DEFINE_IRQ_LOCK(pt_irq_lock);
 
 void pt_lock(void)
 {
-    unsigned long f = local_irq_save();
-
-    spin_lock(&pt_spinlock);
-    pt_irqflags = f;
+    irq_lock(&pt_irq_lock);
 }
 
 void pt_unlock(void)
 {
-    unsigned long f = pt_irqflags;
-
-    spin_unlock(&pt_spinlock);
-    local_irq_restore(f);
+    irq_unlock(&pt_irq_lock);
 }
 
 void pt_bug(const char *what, unsigned long mfn)

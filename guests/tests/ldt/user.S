@@ -9,22 +9,6 @@
     .section .text, "ax", @progbits
 
 /*
- * HYPERVISOR_iret with the iret frame from `flags` up on the stack:
- * through the hypercall page (its stub pushes RCX, R11 and RAX), or by
- * pushing them and issuing SYSCALL.
- */
-ldt_iret:
-    cmpl $0, kit_hypercall_mode(%rip)       /* KIT_HC_PAGE? */
-    jne 1f
-    jmp kit_hypercall_page + __HYPERVISOR_iret * 32
-1:  pushq %rcx
-    pushq %r11
-    pushq %rax
-    movl $__HYPERVISOR_iret, %eax
-    syscall
-    ud2
-
-/*
  * void ldt_user_enter(void (*fn)(void), unsigned long user_sp): save the
  * callee-saved registers and the stack, then HYPERVISOR_iret to fn in
  * user mode with RFLAGS 0x2 (events stay masked). Returns when the user
@@ -48,7 +32,7 @@ ldt_user_enter:
     xorl %eax, %eax
     xorl %ecx, %ecx
     xorl %r11d, %r11d
-    jmp ldt_iret
+    jmp kit_hypercall_iret
 
 /*
  * The syscall callback: Xen enters it in kernel mode on the stack_switch

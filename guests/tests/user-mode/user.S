@@ -9,22 +9,6 @@
     .section .text, "ax", @progbits
 
 /*
- * HYPERVISOR_iret with the iret frame from `flags` up already on the stack:
- * through the hypercall page, whose iret stub pushes RCX, R11 and RAX, or
- * by pushing them and issuing SYSCALL as a guest without a page does.
- */
-um_iret:
-    cmpl $0, kit_hypercall_mode(%rip)       /* KIT_HC_PAGE? */
-    jne 1f
-    jmp kit_hypercall_page + __HYPERVISOR_iret * 32
-1:  pushq %rcx
-    pushq %r11
-    pushq %rax
-    movl $__HYPERVISOR_iret, %eax
-    syscall
-    ud2
-
-/*
  * void um_enter(void (*fn)(void), unsigned long user_sp)
  * Save the kernel's callee-saved registers and stack, then HYPERVISOR_iret
  * to fn in user mode (CS FLAT_USER_CS64, RPL 3) on user_sp. Returns (0)
@@ -48,7 +32,7 @@ um_enter:
     xorl %eax, %eax
     xorl %ecx, %ecx
     xorl %r11d, %r11d
-    jmp um_iret
+    jmp kit_hypercall_iret
 
 /* void um_exit_to_kernel(void): back to um_enter's caller (kernel mode). */
     .globl um_exit_to_kernel
@@ -114,7 +98,7 @@ um_syscall_entry:
     popq %rbx
     popq %rax
     addq $8, %rsp                           /* vector; error_code = flags */
-    jmp um_iret
+    jmp kit_hypercall_iret
 
 /* Trap-table stubs for the software interrupts 0x80 and 0x81. */
     .globl um_stub_0x80, um_stub_0x81

@@ -24,6 +24,9 @@
 
 extern int kit_hypercall_mode;
 extern uint8_t kit_hypercall_page[4096];
+/* Assembly only (entry.S): jump here with an iret frame from `flags` up on
+ * the stack to make HYPERVISOR_iret the way kit_hypercall_mode says. */
+extern const char kit_hypercall_iret[];
 
 /* Hypercall nr through the hypercall page; returns Xen's RAX. */
 static inline long kit_hypercall_via_page(unsigned int nr, unsigned long a1,
