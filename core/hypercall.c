@@ -96,21 +96,26 @@ static void apply_continuation(struct cpu_regs *r)
         *regs[i] = p->hc_cont.args[i];
 }
 
-long hypercall_dispatch(unsigned long nr, const unsigned long args[6])
+/* The handler of a number the table holds, called with its own arity. */
+static inline long call_handler(const struct hypercall *h, ul a0, ul a1,
+                                ul a2, ul a3, ul a4)
 {
-    const struct hypercall *h;
-
-    if ( nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr].nargs )
-        return -ENOSYS;
-    h = &hypercall_table[nr];
     switch ( h->nargs )
     {
-    case 1: return h->fn.a1(args[0]);
-    case 2: return h->fn.a2(args[0], args[1]);
-    case 3: return h->fn.a3(args[0], args[1], args[2]);
-    case 4: return h->fn.a4(args[0], args[1], args[2], args[3]);
-    default: return h->fn.a5(args[0], args[1], args[2], args[3], args[4]);
+    case 1: return h->fn.a1(a0);
+    case 2: return h->fn.a2(a0, a1);
+    case 3: return h->fn.a3(a0, a1, a2);
+    case 4: return h->fn.a4(a0, a1, a2, a3);
+    default: return h->fn.a5(a0, a1, a2, a3, a4);
     }
+}
+
+long hypercall_dispatch(unsigned long nr, const unsigned long args[6])
+{
+    if ( nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr].nargs )
+        return -ENOSYS;
+    return call_handler(&hypercall_table[nr], args[0], args[1], args[2],
+                        args[3], args[4]);
 }
 
 void do_hypercall(struct cpu_regs *r)
@@ -133,9 +138,8 @@ void do_hypercall(struct cpu_regs *r)
     }
     if ( nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr].nargs )
     {
-        const unsigned long args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
-
-        r->rax = (unsigned long)hypercall_dispatch(nr, args);
+        r->rax = (unsigned long)call_handler(&hypercall_table[nr], r->rdi,
+                                             r->rsi, r->rdx, r->r10, r->r8);
         if ( this_cpu()->hc_cont.pending )
             apply_continuation(r);
         return;

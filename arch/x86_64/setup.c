@@ -89,6 +89,7 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
     uint64_t ram;
     int rc;
 
+    get_cpu_info()->percpu = bsp;
     bsp->stack = cpu0_stack;
     bsp->online = true;
     get_cpu_info()->cpu = 0;

@@ -241,6 +241,7 @@ static int cpu_up(unsigned int cpu, struct trampoline_params *tp,
     memset(ci, 0, sizeof(*ci));
     ci->cpu = cpu;
     ci->apic_id = pc->apic_id;
+    ci->percpu = pc;
     pc->stack = stack;
 
     tp->stack = (uint64_t)ci;

@@ -80,33 +80,14 @@ static void __noreturn ist_from_guest(void)
     arch_enter_guest(frame);
 }
 
-/* Called from entry.S for every vector (and VEC_SYSCALL for a guest's
- * SYSCALL), interrupts disabled. */
-void do_interrupt(struct cpu_regs *r)
+/* Everything but a hypercall: exceptions, interrupts, IPIs. */
+static void handle_vector(struct cpu_regs *r)
 {
     unsigned long fixup;
 
-    /*
-     * An IST vector (#DB, NMI, #MC) taken in a guest arrives on its IST
-     * stack. Handling it there could bounce, switch vCPUs or take another
-     * #DB (a guest watchpoint on the stack Tern writes the bounce frame
-     * to) on the same IST stack. The primary stack is unused while a
-     * guest runs: move the frame to where any other guest entry puts it
-     * and go on from there.
-     */
-    if ( regs_from_guest(r) && r != arch_guest_frame() )
-    {
-        *arch_guest_frame() = *r;
-        reset_stack_and_call(ist_from_guest);
-    }
-
     this_cpu()->irq_count++;
-
     switch ( r->vector )
     {
-    case VEC_SYSCALL:
-        do_hypercall(r);
-        break;
     case VEC_TIMER:
         apic_eoi();
         timer_softirq();
@@ -151,9 +132,35 @@ void do_interrupt(struct cpu_regs *r)
             apic_eoi();
         break;
     }
+}
+
+/* Called from entry.S for every vector (and VEC_SYSCALL for a guest's
+ * SYSCALL), interrupts disabled. */
+void do_interrupt(struct cpu_regs *r)
+{
+    /*
+     * An IST vector (#DB, NMI, #MC) taken in a guest arrives on its IST
+     * stack. Handling it there could bounce, switch vCPUs or take another
+     * #DB (a guest watchpoint on the stack Tern writes the bounce frame
+     * to) on the same IST stack. The primary stack is unused while a
+     * guest runs: move the frame to where any other guest entry puts it
+     * and go on from there.
+     */
+    if ( (r->vector == 1 || r->vector == 2 || r->vector == 18) &&
+         regs_from_guest(r) && r != arch_guest_frame() )
+    {
+        *arch_guest_frame() = *r;
+        reset_stack_and_call(ist_from_guest);
+    }
+
+    if ( r->vector == VEC_SYSCALL )
+        do_hypercall(r);
+    else
+        handle_vector(r);
     if ( regs_from_guest(r) )
     {
-        schedule_tail(r);
+        if ( this_cpu()->need_resched )
+            schedule_tail(r);
         pv_deliver_events(r);
         pv_sanitise_frame(r);
     }

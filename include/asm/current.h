@@ -15,7 +15,8 @@
 struct cpu_info {
     uint32_t cpu;              /* logical CPU number, 0 = the boot CPU */
     uint32_t apic_id;
-    uint64_t _reserved[7];
+    void *percpu;              /* this CPU's struct percpu (tern/smp.h) */
+    uint64_t _reserved[6];
 };
 
 static inline struct cpu_info *get_cpu_info(void)

@@ -45,9 +45,10 @@ struct percpu {
 extern struct percpu percpu_data[NR_CPUS];
 extern unsigned int nr_cpu_ids;      /* CPUs found (MADT) */
 
+/* Found from the stack top, as the CPU number is (asm/current.h). */
 static inline struct percpu *this_cpu(void)
 {
-    return &percpu_data[smp_processor_id()];
+    return (struct percpu *)get_cpu_info()->percpu;
 }
 
 unsigned int num_online_cpus(void);
