@@ -26,8 +26,46 @@
  * more credit than what runs there. Each do_schedule also balances: when
  * another pCPU's load (runnable units) differs from this one's by two or
  * more, a queued unit whose affinity allows it moves from the busier to
- * the other (a move of one unit between loads n+1 and n would change
- * nothing). Moving a queued unit is cheap: its context is saved already.
+ * the other. Moving a queued unit is cheap: its context is saved already.
+ *
+ * Service balance (loads n+1 and n). Credits make shares fair inside a
+ * runqueue only, so three busy units on two pCPUs would split 100/50/50
+ * for good: no move evens loads 2 and 1. (Xen's runqueues are per
+ * socket, where the pCPUs of one runqueue share its units.) So each unit
+ * also counts its service, run time * SVC_WEIGHT / weight: in a runqueue
+ * of busy units of total weight W, credits give each weight / W of the
+ * pCPU, so all gain service at the same rate, SVC_WEIGHT / W per ns, and
+ * globally fair shares are those that keep every unit's service even.
+ * Moving one unit X from a pCPU of n+1 units to one of n leaves X's rate
+ * about as it was, slows down the units it joins and speeds up those it
+ * leaves: it hands the better rate over to them. Balance does that when
+ * it is due: when the least served unit of the n side is ahead, by more
+ * than SVC_MARGIN, of the least served of those that would stay on the
+ * n+1 side. X is the unit that leaves the least served behind (on a tie,
+ * the best served one goes); if X is running just then, nothing moves
+ * until a later balance finds it queued (moving another would keep the
+ * least served in the crowd). Both pCPUs check, at each do_schedule.
+ *
+ *     pCPU0: A   (100%)        A - min(C) > margin     pCPU0: A B (50% each)
+ *     pCPU1: B C (50% each)    B moves (if B >= C)     pCPU1: C   (100%)
+ *     then C - min(A, B) > margin: the better served of A and B moves ...
+ *
+ * Three equal spinners on two pCPUs thus take turns alone, each getting
+ * 2/3 of a pCPU, with a move every few margins of time (host model: one
+ * per ~45 ms) and no two services ever more than about two margins apart
+ * (three with more pCPUs). Weights come out too: 256/256/512 settle with
+ * the heavy one alone, whose service then grows as fast as the light
+ * pair's (no gap widens, nothing moves); a unit that cannot use more than
+ * its pCPU (weight 1000 next to two of 100) lags without effect, being
+ * never on the n+1 side; a pinned unit is never X, and only lends or gets
+ * the better rate as others come and go. The margin is hysteresis: a gap
+ * must be wider than the noise of slices and of the credit a moved unit
+ * carries into its new runqueue (within an epoch of 10 ms). Service is
+ * not earned asleep: a unit that wakes from blocked gets at least the
+ * least service of the units of the runqueue it joins (of any pCPU when
+ * that one has none), else a long sleep would buy it as long a turn
+ * alone. Capped units take no part (neither measured nor moved by this
+ * rule): their caps, not their shares, limit them.
  *
  * Caps (credit2's budgets). A capped domain has tot_budget = cap% of
  * CAP_PERIOD per period, in a pool that its units grab quotas from
@@ -59,6 +97,9 @@
 #define MAX_TIMER      CREDIT_INIT      /* longest slice */
 #define RATELIMIT      SCHED_US(1000)   /* no preemption before this */
 #define CAP_PERIOD     SCHED_MS(10)     /* budget refill period */
+#define SVC_WEIGHT     256              /* service: run time at this weight */
+#define SVC_MARGIN     SCHED_MS(10)     /* service gap worth a move */
+#define SVC_REBASE     ((s_time_t)1 << 62) /* services go back from here */
 
 struct runqueue {
     struct sched_unit *head;         /* queued units, most credit first */
@@ -103,6 +144,18 @@ static s_time_t c2t(s_time_t c, const struct sched_unit *u)
     return c * (s_time_t)u->dom->weight / max_weight(u->cpu);
 }
 
+/* Only differences of service matter: when one nears overflow (after
+ * some 400 days of run time at weight 1), all go back by SVC_REBASE / 2
+ * (none below 0: that far behind is as good as any lag). */
+static void service_rebase(void)
+{
+    struct sched_unit *u;
+
+    for_each_unit(u)
+        u->service = u->service > SVC_REBASE / 2 ?
+                     u->service - SVC_REBASE / 2 : 0;
+}
+
 /* Charge the running u for its time since start_time. */
 static void burn(struct sched_unit *u, s_time_t now)
 {
@@ -111,6 +164,9 @@ static void burn(struct sched_unit *u, s_time_t now)
     if ( delta <= 0 )
         return;
     u->credit -= t2c(delta, u);
+    u->service += delta * SVC_WEIGHT / (s_time_t)u->dom->weight;
+    if ( u->service >= SVC_REBASE )
+        service_rebase();
     if ( u->credit < CREDIT_MIN )
         u->credit = CREDIT_MIN;
     if ( has_cap(u) )
@@ -151,6 +207,43 @@ static unsigned int load(unsigned int cpu, const struct sched_unit *skip)
     for_each_unit(u)
         n += u != skip && u->cpu == cpu && u->runnable && !u->parked;
     return n;
+}
+
+/* Does u take part in the service balance: runnable, not parked, uncapped. */
+static bool in_service(const struct sched_unit *u)
+{
+    return u->runnable && !u->parked && !has_cap(u);
+}
+
+/* The least service among the units of cpu's runqueue in the service
+ * balance (any pCPU's when cpu is SCHED_MAX_CPUS), but skip; false when
+ * there are none. */
+static bool min_service(unsigned int cpu, const struct sched_unit *skip,
+                        s_time_t *min)
+{
+    const struct sched_unit *u;
+    bool found = false;
+
+    for_each_unit(u)
+        if ( u != skip && (cpu == SCHED_MAX_CPUS || u->cpu == cpu) &&
+             in_service(u) && (!found || u->service < *min) )
+        {
+            *min = u->service;
+            found = true;
+        }
+    return found;
+}
+
+/* A unit that wakes on its runqueue earns nothing for its sleep: it gets at
+ * least the least service there (or anywhere, when none is there). */
+static void service_floor(struct sched_unit *u)
+{
+    s_time_t floor;
+
+    if ( min_service(u->cpu, u, &floor) ||
+         min_service(SCHED_MAX_CPUS, u, &floor) )
+        if ( u->service < floor )
+            u->service = floor;
 }
 
 /* Give a unit that is neither queued nor scheduled to cpu's runqueue. */
@@ -319,6 +412,7 @@ static void c2_insert_unit(struct sched_unit *u, s_time_t now)
     u->runnable = u->scheduled = u->queued = u->parked = false;
     u->delayed_add = u->yield = u->has_cpu = false;
     u->credit = CREDIT_INIT;
+    u->service = 0;
     u->start_time = u->run_start = now;
     u->budget = 0;
     u->ran_on = 0;
@@ -375,6 +469,7 @@ static cpumask_t c2_wake(struct sched_unit *u, s_time_t now)
     if ( u->queued || u->parked )
         return 0;
     move_to(u, c2_pick_cpu(u));
+    service_floor(u);
     rq_insert(u);
     return tickle_for(u, now);
 }
@@ -414,9 +509,99 @@ static struct sched_unit *movable(unsigned int from, unsigned int to, bool last)
     return found;
 }
 
+/* The two least services among the units of a runqueue in the service
+ * balance: n of them (n >= 2: min and next are valid), least served. */
+struct svc_low {
+    unsigned int n;
+    const struct sched_unit *least;
+    s_time_t min, next;
+};
+
+static struct svc_low service_low(unsigned int cpu)
+{
+    struct svc_low lo = { .n = 0, .least = NULL, .min = 0, .next = 0 };
+    const struct sched_unit *u;
+
+    for_each_unit(u)
+    {
+        if ( u->cpu != cpu || !in_service(u) )
+            continue;
+        if ( !lo.n || u->service < lo.min )
+        {
+            lo.next = lo.min;
+            lo.min = u->service;
+            lo.least = u;
+        }
+        else if ( lo.n == 1 || u->service < lo.next )
+            lo.next = u->service;
+        lo.n++;
+    }
+    return lo;
+}
+
+/* Move the queued u to cpu's runqueue; returns the pCPUs to tickle. */
+static cpumask_t move_queued(struct sched_unit *u, unsigned int cpu,
+                             s_time_t now)
+{
+    rq_remove(u);
+    move_to(u, cpu);
+    rq_insert(u);
+    return tickle_for(u, now);
+}
+
+/*
+ * The service balance (see the theory above) between cpu (of load l) and
+ * each pCPU whose load is one more or one less. From the busier side the
+ * unit X that may run on the other side and leaves behind the least
+ * served unit (the best served of those on a tie) moves, when the least
+ * served unit of the other side is ahead of that one by more than
+ * SVC_MARGIN; if X runs, nothing moves now (a later balance finds it
+ * queued). Returns the pCPUs to tickle.
+ */
+static cpumask_t balance_service(unsigned int cpu, unsigned int l, s_time_t now)
+{
+    struct sched_unit *u, *best = NULL;
+    unsigned int o, from, to, best_to = cpu;
+    s_time_t gap = SVC_MARGIN, rest;
+    struct svc_low lead, low;
+
+    for_each_cpu(o, c2.online)
+    {
+        unsigned int lo = load(o, NULL);
+
+        if ( o == cpu || (l != lo + 1 && lo != l + 1) )
+            continue;
+        from = l > lo ? cpu : o;
+        to = l > lo ? o : cpu;
+        lead = service_low(to);
+        low = service_low(from);
+        if ( !lead.n || low.n < 2 )
+            continue;
+        for_each_unit(u)
+        {
+            if ( u->cpu != from || !in_service(u) ||
+                 !cpumask_test(u->hard_affinity, to) )
+                continue;
+            rest = u == low.least ? low.next : low.min;
+            /* The widest gap; on a tie, the best served unit goes. */
+            if ( lead.min - rest > gap || (best && lead.min - rest == gap &&
+                                           u->service > best->service) )
+            {
+                best = u;
+                best_to = to;
+                gap = lead.min - rest;
+            }
+        }
+    }
+    if ( !best || !best->queued )
+        return 0;                        /* none, or not now: it runs */
+    return move_queued(best, best_to, now);
+}
+
 /*
  * Even out cpu's load with the pCPU whose load differs most from it, when
- * by two or more, by moving one queued unit. Returns pCPUs to tickle.
+ * by two or more, by moving one queued unit; else balance the service
+ * with pCPUs whose loads differ by one. Returns pCPUs to tickle.
  */
 static cpumask_t balance(unsigned int cpu, s_time_t now)
 {
@@ -435,22 +620,15 @@ static cpumask_t balance(unsigned int cpu, s_time_t now)
         }
     }
     if ( diff < 2 )
-        return 0;
+        return balance_service(cpu, l, now);
     if ( l > load(other, NULL) )
     {
         if ( !(u = movable(cpu, other, true)) )
             return 0;
-        rq_remove(u);
-        move_to(u, other);
-        rq_insert(u);
-        return tickle_for(u, now);
+        return move_queued(u, other, now);
     }
     if ( (u = movable(other, cpu, false)) )
-    {
-        rq_remove(u);
-        move_to(u, cpu);
-        rq_insert(u);
-    }
+        return move_queued(u, cpu, now);
     return 0;
 }
 
@@ -621,10 +799,12 @@ static void c2_dump(sched_print_fn pr, s_time_t now)
             if ( u->cpu != cpu )
                 continue;
             pr("  d%uv%u %-7s credit %ld us weight %u cap %u hard {%s} ran {%s} "
-               "migrations %lu\n", u->dom->domid, u->vcpu_id, unit_state(u),
-               (long)(u->credit / 1000), u->dom->weight, u->dom->cap,
+               "migrations %lu service %ld ms\n", u->dom->domid, u->vcpu_id,
+               unit_state(u), (long)(u->credit / 1000), u->dom->weight,
+               u->dom->cap,
                cpulist_format(hard, sizeof(hard), u->hard_affinity),
-               cpulist_format(ran, sizeof(ran), u->ran_on), u->migrations);
+               cpulist_format(ran, sizeof(ran), u->ran_on), u->migrations,
+               (long)(u->service / 1000000));
             if ( has_cap(u) )
             {
                 struct sched_dom sd = *u->dom;  /* with the refills due by now */

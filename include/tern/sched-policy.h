@@ -62,6 +62,7 @@ struct sched_unit {
     bool has_cpu;                    /* null: a pCPU is assigned (else waiting) */
     s_time_t credit;                 /* credit2: ns, burnt at max_weight / weight */
     s_time_t start_time;             /* credit2: credit burnt up to here */
+    s_time_t service;                /* credit2: run time (ns) * 256 / weight */
     s_time_t run_start;              /* when it last started running (ratelimit) */
     s_time_t budget;                 /* cap: grabbed from the domain's pool */
     struct sched_unit *rq_next;      /* runqueue / wait queue link */

@@ -66,8 +66,13 @@ static const struct {
         { 2, 0, US(200), MS(20), 0.9, 1.1, MS(10) } } },
     { "a vCPU pinned to pCPU 1 among unpinned ones", 2,
       { { 256, 0 }, { 256, 0 }, { 256, 0 } }, 3, 3,
-      { { 0, 2, 0, 0, 45, 100, 0 }, { 1, 0, 0, 0, 45, 100, 0 },
-        { 2, 0, 0, 0, 45, 100, 0 } } },
+      { { 0, 2, 0, 0, 62, 71, 0 }, { 1, 0, 0, 0, 62, 71, 0 },
+        { 2, 0, 0, 0, 62, 71, 0 } } },
+    /* Three spinners share what a sleeper (1 ms every 10 ms) leaves. */
+    { "three spinners and a sleeper on two pCPUs", 2,
+      { { 256, 0 }, { 256, 0 }, { 256, 0 }, { 256, 0 } }, 4, 4,
+      { { 0, 0, 0, 0, 60, 66, 0 }, { 1, 0, 0, 0, 60, 66, 0 },
+        { 2, 0, 0, 0, 60, 66, 0 }, { 3, 0, MS(1), MS(9), 9, 10.1, MS(10) } } },
     /* vCPUs 0 and 2 share pCPU 0, 1 and 3 pCPU 1; when 0 and 2 block,
      * pCPU 0 pulls one of the others. */
     { "balance: two spinners get both pCPUs when the others block", 2,
@@ -267,6 +272,231 @@ static void test_remove_pick(void)
     CHECK_EQ(b.u.cpu == c.u.cpu ? 1 : 0, 0);
 }
 
+/*
+ * Service balance: busy units that do not divide evenly over the pCPUs.
+ * Each case: pCPUs, and per vCPU (each its own domain) weight, affinity
+ * (0: all) and the share of one pCPU it must get over the first SPAN from
+ * the start (percent, lo..hi); then, over LONG_SPAN, at most max_moves
+ * migrations in all per SPAN, and every ms the service of any two vCPUs
+ * at most max_gap apart (0: not checked).
+ */
+#define SPAN      MS(2000)
+#define LONG_SPAN MS(20000)
+
+struct uspec {
+    unsigned int weight;
+    cpumask_t aff;
+    double lo, hi;
+};
+
+static const struct {
+    const char *name;
+    unsigned int cpus, nr;
+    struct uspec v[SIM_VCPUS];
+    unsigned long max_moves;
+    s_time_t max_gap;
+} uneven[] = {
+    { "3 on 2 pCPUs", 2, 3,
+      { { 256, 0, 63.7, 69.7 }, { 256, 0, 63.7, 69.7 }, { 256, 0, 63.7, 69.7 } },
+      SPAN / MS(20), MS(30) },
+    { "5 on 2 pCPUs", 2, 5,
+      { { 256, 0, 37, 43 }, { 256, 0, 37, 43 }, { 256, 0, 37, 43 },
+        { 256, 0, 37, 43 }, { 256, 0, 37, 43 } },
+      SPAN / MS(20), MS(30) },
+    { "5 on 4 pCPUs", 4, 5,
+      { { 256, 0, 77, 83 }, { 256, 0, 77, 83 }, { 256, 0, 77, 83 },
+        { 256, 0, 77, 83 }, { 256, 0, 77, 83 } },
+      SPAN / MS(20), MS(30) },
+    { "7 on 3 pCPUs", 3, 7,
+      { { 256, 0, 40, 46 }, { 256, 0, 40, 46 }, { 256, 0, 40, 46 },
+        { 256, 0, 40, 46 }, { 256, 0, 40, 46 }, { 256, 0, 40, 46 },
+        { 256, 0, 40, 46 } },
+      SPAN / MS(20), MS(30) },
+    /* The heavy one gets a whole pCPU, each light one half of the other. */
+    { "weights 256/256/512 on 2 pCPUs", 2, 3,
+      { { 256, 0, 47, 53 }, { 256, 0, 47, 53 }, { 512, 0, 97, 100 } },
+      SPAN / MS(100), 0 },
+    { "weights 512/256/256 on 2 pCPUs", 2, 3,
+      { { 512, 0, 97, 100 }, { 256, 0, 47, 53 }, { 256, 0, 47, 53 } },
+      SPAN / MS(100), 0 },
+    /* Weights 2:2:1 want 80/80/40: the light one must be alone a tenth
+     * of the time. */
+    { "weights 512/512/256 on 2 pCPUs", 2, 3,
+      { { 512, 0, 77, 83 }, { 512, 0, 77, 83 }, { 256, 0, 37, 43 } },
+      SPAN / MS(20), MS(30) },
+    /* The heavy one cannot use more than its pCPU: no moves for it. */
+    { "weights 100/100/1000 on 2 pCPUs", 2, 3,
+      { { 100, 0, 47, 53 }, { 100, 0, 47, 53 }, { 1000, 0, 97, 100 } },
+      SPAN / MS(100), 0 },
+    /* Pinned units never move. The free one always shares a pCPU (at
+     * most 50%), and takes turns with each pinned one so that they get
+     * the same (75%). */
+    { "pinned to 0 and to 1, one free", 2, 3,
+      { { 256, 1, 72, 78 }, { 256, 2, 72, 78 }, { 256, 0, 47, 56 } },
+      SPAN / MS(20), 0 },
+    /* Two pinned to pCPU 0, two free: the free pair shares pCPU 1 and is
+     * not pulled onto pCPU 0 (it would gain nothing). */
+    { "two pinned to 0, two free", 2, 4,
+      { { 256, 1, 47, 53 }, { 256, 1, 47, 53 }, { 256, 0, 47, 53 },
+        { 256, 0, 47, 53 } },
+      SPAN / MS(100), 0 },
+};
+
+/* Build an uneven case in s with domains ds and vCPUs vs, all woken. */
+static void uneven_setup(struct sim *s, struct sched_dom *ds,
+                         struct sim_vcpu *vs, size_t c)
+{
+    unsigned int i;
+
+    sim_init(s, &sched_credit2_ops, uneven[c].cpus);
+    for ( i = 0; i < uneven[c].nr; i++ )
+    {
+        sim_dom(s, &ds[i], i + 1, uneven[c].v[i].weight, 0);
+        sim_vcpu(s, &vs[i], &ds[i], uneven[c].v[i].aff, 0, 0);
+    }
+    for ( i = 0; i < uneven[c].nr; i++ )
+        sim_wake(s, &vs[i]);
+}
+
+static void test_uneven(void)
+{
+    static struct sim s;
+    static struct sched_dom ds[SIM_VCPUS];
+    static struct sim_vcpu vs[SIM_VCPUS];
+    size_t c;
+    unsigned int i;
+
+    for ( c = 0; c < ARRAY_SIZE(uneven); c++ )
+    {
+        unsigned long failed = unit_failed, moves = 0;
+        s_time_t t, gap = 0, ran[SIM_VCPUS];
+
+        uneven_setup(&s, ds, vs, c);
+        for ( t = MS(1); t <= LONG_SPAN; t += MS(1) )
+        {
+            if ( t == SPAN + MS(1) )
+                for ( i = 0; i < uneven[c].nr; i++ )
+                    ran[i] = vs[i].ran;
+            s_time_t lo = vs[0].u.service, hi = lo;
+
+            sim_run(&s, t);
+            for ( i = 1; i < uneven[c].nr; i++ )
+            {
+                if ( vs[i].u.service < lo )
+                    lo = vs[i].u.service;
+                if ( vs[i].u.service > hi )
+                    hi = vs[i].u.service;
+            }
+            if ( hi - lo > gap )
+                gap = hi - lo;
+        }
+        for ( i = 0; i < uneven[c].nr; i++ )
+        {
+            const struct uspec *v = &uneven[c].v[i];
+            double share = 100.0 * (double)ran[i] / (double)SPAN;
+
+            moves += vs[i].u.migrations;
+            if ( getenv("SCHED_VERBOSE") )
+                printf("  %s: vCPU %u %.2f%%, %lu migrations, service %lld ms\n",
+                       uneven[c].name, i, share, vs[i].u.migrations,
+                       (long long)(vs[i].u.service / MS(1)));
+            CHECK(share >= v->lo && share <= v->hi);
+            if ( share < v->lo || share > v->hi )
+                fprintf(stderr, "  %s: vCPU %u got %.2f%%, want %.1f..%.1f\n",
+                        uneven[c].name, i, share, v->lo, v->hi);
+            if ( v->aff )
+            {
+                CHECK(!(vs[i].u.ran_on & ~v->aff));
+                CHECK_EQ(vs[i].u.migrations, 0);
+            }
+        }
+        if ( getenv("SCHED_VERBOSE") )
+            printf("  %s: %lu migrations, service gap at most %lld us\n",
+                   uneven[c].name, moves, (long long)(gap / 1000));
+        CHECK(moves <= uneven[c].max_moves * (LONG_SPAN / SPAN));
+        CHECK(!uneven[c].max_gap || gap <= uneven[c].max_gap);
+        CHECK(!s.bad_decisions);
+        if ( unit_failed != failed )
+            fprintf(stderr, "  case '%s' failed (%lu migrations, service gap "
+                    "%lld us)\n", uneven[c].name, moves, (long long)(gap / 1000));
+    }
+}
+
+/* A long sleep earns no turn alone: a vCPU that first wakes after 1 s next
+ * to two spinners on two pCPUs gets its 2/3 from then on, not a whole pCPU
+ * until its service catches up with theirs. */
+static void test_sleeper_no_credit(void)
+{
+    static struct sim s;
+    static struct sched_dom ds[3];
+    static struct sim_vcpu vs[3];
+    unsigned int i;
+
+    sim_init(&s, &sched_credit2_ops, 2);
+    for ( i = 0; i < 3; i++ )
+    {
+        sim_dom(&s, &ds[i], i + 1, 256, 0);
+        sim_vcpu(&s, &vs[i], &ds[i], 0, 0, 0);
+    }
+    sim_wake(&s, &vs[0]);
+    sim_wake(&s, &vs[1]);
+    sim_run(&s, MS(1000));
+    CHECK(vs[0].ran == MS(1000) && vs[1].ran == MS(1000));
+    sim_wake(&s, &vs[2]);
+    CHECK(vs[2].u.service >= MS(1000));
+    for ( i = 0; i < 3; i++ )
+        vs[i].ran_since_mark = 0;
+    sim_run(&s, MS(2000));
+    for ( i = 0; i < 3; i++ )
+    {
+        double share = (double)vs[i].ran_since_mark / (double)MS(10);
+
+        CHECK(share >= 62 && share <= 71);
+        if ( share < 62 || share > 71 )
+            fprintf(stderr, "  sleeper: vCPU %u got %.2f%% of the second after\n",
+                    i, share);
+    }
+}
+
+/* Service near overflow goes back for all units alike: the turns go on. */
+static void test_service_rebase(void)
+{
+    static struct sim s;
+    static struct sched_dom ds[3];
+    static struct sim_vcpu vs[3];
+    const s_time_t top = (s_time_t)1 << 62;
+    s_time_t d01, d21;
+    unsigned int i;
+
+    sim_init(&s, &sched_credit2_ops, 2);
+    for ( i = 0; i < 3; i++ )
+    {
+        sim_dom(&s, &ds[i], i + 1, 256, 0);
+        sim_vcpu(&s, &vs[i], &ds[i], 0, 0, 0);
+        sim_wake(&s, &vs[i]);
+    }
+    sim_run(&s, MS(100));
+    for ( i = 0; i < 3; i++ )
+        vs[i].u.service += top - MS(200);
+    d01 = vs[0].u.service - vs[1].u.service;
+    d21 = vs[2].u.service - vs[1].u.service;
+    for ( i = 0; i < 3; i++ )
+        vs[i].ran_since_mark = 0;
+    sim_run(&s, MS(2100));
+    for ( i = 0; i < 3; i++ )
+    {
+        double share = (double)vs[i].ran_since_mark / (double)MS(20);
+
+        CHECK(vs[i].u.service < top / 2 + MS(2000));
+        CHECK(share >= 63.7 && share <= 69.7);
+    }
+    CHECK(d01 < MS(40) && d01 > -MS(40) && d21 < MS(40) && d21 > -MS(40));
+    d01 = vs[0].u.service - vs[1].u.service;
+    d21 = vs[2].u.service - vs[1].u.service;
+    CHECK(d01 < MS(40) && d01 > -MS(40) && d21 < MS(40) && d21 > -MS(40));
+}
+
+/* The 'r' key shows each unit's service. */
 static char dump_buf[4096];
 
 static void __attribute__((format(printf, 1, 2))) dump_print(const char *fmt, ...)
@@ -300,6 +530,9 @@ static void test_dump(void)
     CHECK(strstr(dump_buf, "weight 512 cap 0 hard {0} ran {0} migrations 0") != NULL);
     CHECK(strstr(dump_buf, "d2v0") != NULL && strstr(dump_buf, "cap 25") != NULL);
     CHECK(strstr(dump_buf, "pool ") != NULL);
+    /* In 50 ms, d2 ran 12.5 ms (its cap) and d1 the rest, at weight 512. */
+    CHECK(strstr(dump_buf, "ran {0} migrations 0 service 18 ms") != NULL);
+    CHECK(strstr(dump_buf, "ran {0} migrations 0 service 12 ms") != NULL);
     if ( unit_failed )
         fputs(dump_buf, stderr);
 }
@@ -310,5 +543,8 @@ int main(void)
     test_ratelimit_yield();
     test_remove_pick();
     test_dump();
+    test_uneven();
+    test_sleeper_no_credit();
+    test_service_rebase();
     return unit_done();
 }
