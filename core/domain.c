@@ -11,12 +11,17 @@
  *   1. asks every pCPU running one of its other vCPUs to deschedule it
  *      (vcpu_sleep_nosync: an IPI, taken at once if that pCPU is in the
  *      guest, else on its way back to it);
- *   2. stops the vCPUs' timers for good, waiting for a callback running
- *      on another pCPU (kill_timer), and closes the event channels, so
- *      that nothing outside the domain reaches its vCPUs any more;
- *   3. takes the domain off the list (console input, debug keys);
- *   4. waits until no pCPU runs any of its other vCPUs, their state saved
- *      and their pCPU off the domain's page tables (vcpu_sleep_sync);
+ *   2. takes the domain off the list (console input, debug keys);
+ *   3. waits until no pCPU runs any of its other vCPUs, their state saved
+ *      and their pCPU off the domain's page tables (vcpu_sleep_sync): a
+ *      vCPU in the middle of a hypercall finishes it first (a long one,
+ *      a multicall say, is preempted as soon as a reschedule is due);
+ *   4. only then, when no vCPU of the domain can be inside a hypercall
+ *      any more, stops the vCPUs' timers for good, waiting for a callback
+ *      running on another pCPU (kill_timer), and closes the event
+ *      channels, so that nothing outside the domain reaches its vCPUs
+ *      (until then a wake-up of a vCPU of a dying domain changes nothing:
+ *      none is runnable);
  *   5. leaves the page tables itself and frees the domain (domain_destroy
  *      also makes the scheduler forget the vCPUs).
  *
@@ -117,9 +122,6 @@ void domain_shutdown_current(int reason, const char *why)
     else
         printk("d%u '%s': shut down (%s)\n", d->domain_id, d->name,
                shutdown_name(reason));
-    for_each_vcpu ( d, w )
-        vcpu_timers_kill(w);
-    evtchn_destroy(d);
     f = spin_lock_irqsave(&domlist_lock);
     domain_list[d->domain_id] = NULL;
     left = --live_domains;
@@ -127,6 +129,9 @@ void domain_shutdown_current(int reason, const char *why)
     for_each_vcpu ( d, w )
         if ( w != v )
             vcpu_sleep_sync(w);
+    for_each_vcpu ( d, w )
+        vcpu_timers_kill(w);
+    evtchn_destroy(d);
 
     /* Leave the domain's page tables before freeing its frames. */
     local_irq_disable();

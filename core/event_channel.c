@@ -57,7 +57,7 @@ static struct domain *peer_domain(domid_t id)
 
 static struct evtchn *port_ptr(const struct domain *d, evtchn_port_t port)
 {
-    return port && port < EVTCHN_MAX_PORTS ? &d->evtchn[port] : NULL;
+    return port && port < EVTCHN_MAX_PORTS && d->evtchn ? &d->evtchn[port] : NULL;
 }
 
 int evtchn_init(struct domain *d)
@@ -80,6 +80,17 @@ int evtchn_init(struct domain *d)
 static bool test_and_set(volatile xen_ulong_t *word, unsigned int bit)
 {
     return __atomic_fetch_or(word, 1ul << bit, __ATOMIC_SEQ_CST) & (1ul << bit);
+}
+
+/* Set v's upcall_pending and kick it. The exchange is a full barrier, as
+ * Xen's test_and_set_bit: a vCPU that is about to block sets its blocked
+ * flag, fences and then looks at upcall_pending, so either it sees the
+ * upcall or vcpu_kick sees it blocked (a plain store could still sit in
+ * this pCPU's store buffer when vcpu_kick reads the flag). */
+static void mark_upcall_pending(struct vcpu *v)
+{
+    __atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+    vcpu_kick(v);
 }
 
 /* Mark port pending in d and notify its vCPU. Caller holds d->lock. */
@@ -107,8 +118,7 @@ static void evtchn_set_pending(struct domain *d, evtchn_port_t port)
         return;
     if ( test_and_set(&v->vcpu_info->evtchn_pending_sel, port / BITS_PER_WORD) )
         return;
-    v->vcpu_info->evtchn_upcall_pending = 1;
-    vcpu_kick(v);
+    mark_upcall_pending(v);
 }
 
 void evtchn_raise(struct domain *d, evtchn_port_t port)
@@ -484,10 +494,7 @@ static long evtchn_unmask(struct domain *d, evtchn_port_t port)
     __atomic_fetch_and(&s->evtchn_mask[w], ~(1ul << b), __ATOMIC_SEQ_CST);
     if ( (s->evtchn_pending[w] & (1ul << b)) &&
          !test_and_set(&v->vcpu_info->evtchn_pending_sel, w) )
-    {
-        v->vcpu_info->evtchn_upcall_pending = 1;
-        vcpu_kick(v);
-    }
+        mark_upcall_pending(v);
     spin_unlock(&d->lock);
     return 0;
 }

@@ -2,6 +2,7 @@
 /* The hypercall table: number -> handler, -ENOSYS (logged once) otherwise. */
 #include <tern/console.h>
 #include <tern/errno.h>
+#include <tern/event.h>
 #include <tern/grant-table.h>
 #include <tern/hypercall.h>
 #include <tern/sched.h>
@@ -58,12 +59,18 @@ static const struct hypercall hypercall_table[64] = {
     HC3(__HYPERVISOR_grant_table_op, do_grant_table_op),
 };
 
-/* The work budget of one hypercall before it is continued. */
+/* The work budget of one hypercall before it is continued; it is continued
+ * sooner when a reschedule is due or an event is to be delivered (Xen's
+ * hypercall_preempt_check: softirqs pending, local events need delivery). */
 #define HYPERCALL_SLICE MILLISECS(1)
 
 bool hypercall_preempt_check(s_time_t start)
 {
-    return !this_cpu()->in_multicall && now() - start > HYPERCALL_SLICE;
+    const struct percpu *p = this_cpu();
+
+    return !p->in_multicall &&
+           (p->need_resched || evtchn_upcall_due(p->curr) ||
+            now() - start > HYPERCALL_SLICE);
 }
 
 long hypercall_create_continuation(unsigned long nr, unsigned int nargs,

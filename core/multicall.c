@@ -22,11 +22,18 @@
  *    batch (Xen's mc_exit); the multicall itself still returns 0, which
  *    the guest then sees in RAX, as on Xen.
  * Returns 0 or -EFAULT. nr_calls is 32 bits in Xen's prototype.
+ *
+ * A long batch is preempted between entries, as Xen's: after a slice of
+ * work, or as soon as a reschedule is due (a domain dying, a vCPU to
+ * deschedule), the rest of the list becomes a continuation, so that no
+ * guest keeps a pCPU in Tern (interrupts off) for longer than a slice.
+ * The calls inside a batch are not preempted themselves.
  */
 long do_multicall(unsigned long call_list, unsigned long nr_calls)
 {
     uint32_t i, nr = (uint32_t)nr_calls;
     multicall_entry_t call;
+    s_time_t start = now();
     long ret = 0;
 
     if ( call_list >= 0x0000800000000000ul && call_list < HYPERVISOR_VIRT_END )
@@ -37,6 +44,9 @@ long do_multicall(unsigned long call_list, unsigned long nr_calls)
         unsigned long entry = call_list + i * sizeof(call);
         bool stop = false;
 
+        if ( i && hypercall_preempt_check(start) )
+            return hypercall_create_continuation(__HYPERVISOR_multicall, 2,
+                                                 entry, nr - i, 0, 0);
         if ( copy_from_guest(&call, entry, sizeof(call)) )
             return -EFAULT;
 

@@ -5,6 +5,13 @@
  * lock, and its LAPIC timer programmed for the head. A timer belongs to
  * the CPU that armed it last. Callbacks run in interrupt context with the
  * lock dropped, so a callback may re-arm its own timer.
+ *
+ * Any CPU may set or stop any timer (a vCPU's timers are set from its
+ * domain's other vCPUs too). t->cpu, the queue t is on, changes only with
+ * that queue's lock held, and set_timer holds the old queue's lock and its
+ * own (the lower CPU's first) while it moves t: so a stop or set that
+ * locked t->cpu's queue re-reads t->cpu under the lock, and two setters on
+ * two CPUs take turns instead of linking t into both queues.
  */
 #include <tern/console.h>
 #include <tern/smp.h>
@@ -33,14 +40,30 @@ static bool dequeue(struct timer_queue *q, struct timer *t)
     return false;
 }
 
+/* Lock the queue t is on; interrupts are off. */
+static struct timer_queue *lock_timer(struct timer *t)
+{
+    for ( ;; )
+    {
+        unsigned int cpu = ACCESS_ONCE(t->cpu);
+        struct timer_queue *q = &percpu_data[cpu].timers;
+
+        spin_lock(&q->lock);
+        if ( ACCESS_ONCE(t->cpu) == cpu )
+            return q;
+        spin_unlock(&q->lock);
+    }
+}
+
 void stop_timer(struct timer *t)
 {
-    struct timer_queue *q = &percpu_data[t->cpu].timers;
-    unsigned long f = spin_lock_irqsave(&q->lock);
+    unsigned long f = local_irq_save();
+    struct timer_queue *q = lock_timer(t);
 
     if ( t->active )
         dequeue(q, t);
-    spin_unlock_irqrestore(&q->lock, f);
+    spin_unlock(&q->lock);
+    local_irq_restore(f);
 }
 
 void kill_timer(struct timer *t)
@@ -56,16 +79,30 @@ void kill_timer(struct timer *t)
 
 void set_timer(struct timer *t, s_time_t expires)
 {
-    struct timer_queue *q;
+    unsigned long f = local_irq_save();
+    unsigned int me = smp_processor_id(), old;
+    struct timer_queue *q = &percpu_data[me].timers, *oq;
     struct timer **pp;
-    unsigned long f;
 
-    stop_timer(t);
-    f = local_irq_save();
-    q = &this_cpu()->timers;
-    spin_lock(&q->lock);
+    for ( ;; )
+    {
+        old = ACCESS_ONCE(t->cpu);
+        oq = &percpu_data[old].timers;
+        spin_lock(old < me ? &oq->lock : &q->lock);
+        if ( old != me )
+            spin_lock(old < me ? &q->lock : &oq->lock);
+        if ( ACCESS_ONCE(t->cpu) == old )
+            break;
+        if ( old != me )
+            spin_unlock(&oq->lock);
+        spin_unlock(&q->lock);
+    }
+    /* Dequeued from another CPU's head, t leaves that CPU's LAPIC timer
+     * early: it fires, finds nothing due and programs the next one. */
+    if ( t->active )
+        dequeue(oq, t);
     t->expires = expires;
-    t->cpu = smp_processor_id();
+    t->cpu = me;
     for ( pp = &q->head; *pp && (*pp)->expires <= expires; pp = &(*pp)->next )
         ;
     t->next = *pp;
@@ -73,6 +110,8 @@ void set_timer(struct timer *t, s_time_t expires)
     t->active = true;
     if ( q->head == t )
         apic_timer_program(expires);
+    if ( old != me )
+        spin_unlock(&oq->lock);
     spin_unlock(&q->lock);
     local_irq_restore(f);
 }

@@ -8,13 +8,81 @@
  * (a failing entry does not stop the batch) and each result equals what
  * the same call gives outside a batch; the multicall itself returns 0; a
  * nested multicall entry fails while the batch goes on; count 0 is a
- * no-op; a bad list pointer is -EFAULT.
+ * no-op; a bad list pointer is -EFAULT; a long batch is preempted and
+ * continued: a timer event that comes due while it runs is delivered in
+ * the middle of it (Xen checks for preemption between entries: the upcall
+ * interrupts the continuation, the multicall again with the rest of the
+ * list), and every entry still runs once, with its own result.
  */
 #include <kit/kit.h>
 
 static long multicall(multicall_entry_t *calls, unsigned long nr)
 {
     return KIT_HC(__HYPERVISOR_multicall, calls, nr, 0, 0, 0);
+}
+
+#define LONG_BATCH 8192
+#define ATTEMPTS   20
+static multicall_entry_t batch[LONG_BATCH];
+static volatile unsigned int upcalls, upcalls_mid_batch;
+
+/* An upcall that interrupted the batch's continuation: the guest is about
+ * to issue the multicall again (RAX) with the rest of the list (RDI). */
+static bool count_upcalls(struct kit_trap_frame *f)
+{
+    if ( !kit_events_hook(f) )
+        return false;
+    upcalls++;
+    if ( f->rax == __HYPERVISOR_multicall && f->rdi > (unsigned long)batch &&
+         f->rdi < (unsigned long)(batch + LONG_BATCH) )
+        upcalls_mid_batch++;
+    return true;
+}
+
+static void long_batch(long version)
+{
+    struct evtchn_bind_virq bind = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    unsigned int i, n, wrong = 0;
+    uint64_t t0 = 0;
+    long rc = 0;
+
+    if ( kit_events_init() )
+        kit_test_abort("cannot set up event delivery");
+    kit_trap_hook = count_upcalls;
+    if ( HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL) ||
+         HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind) )
+        kit_test_abort("cannot bind VIRQ_TIMER");
+    kit_events_unmask();
+    /* A timer 1 ms ahead, then the batch, until one fires in the middle of
+     * a batch (a batch takes a few ms). */
+    for ( n = 0; n < ATTEMPTS && !upcalls_mid_batch && !rc && !wrong; n++ )
+    {
+        unsigned int before = upcalls;
+
+        for ( i = 0; i < LONG_BATCH; i++ )
+        {
+            batch[i].op = __HYPERVISOR_xen_version;
+            batch[i].args[0] = XENVER_version;
+            batch[i].result = 0xdeadbeefUL;
+        }
+        t0 = kit_system_time();
+        HYPERVISOR_set_timer_op(t0 + 1000000);
+        rc = multicall(batch, LONG_BATCH);
+        t0 = kit_system_time() - t0;
+        for ( i = 0; i < LONG_BATCH; i++ )
+            if ( (long)batch[i].result != version )
+                wrong++;
+        while ( upcalls == before )
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    kit_printf("long batch: %u attempts, the last took %llu us: rc %ld, %u of "
+               "%u results wrong, %u upcalls in the middle\n", n,
+               (unsigned long long)(t0 / 1000), rc, wrong, LONG_BATCH,
+               upcalls_mid_batch);
+    if ( rc != 0 || wrong )
+        kit_test_failure("long batch: rc %ld, %u wrong results", rc, wrong);
+    if ( !upcalls_mid_batch )
+        kit_test_failure("long batch: a timer event never came in the middle");
 }
 
 void test_main(const start_info_t *si)
@@ -99,5 +167,6 @@ void test_main(const start_info_t *si)
     if ( rc != -XEN_EFAULT )
         kit_test_failure("multicall of an unmapped list: %ld, want %d",
                          rc, -XEN_EFAULT);
+    long_batch(version);
     kit_test_success();
 }
