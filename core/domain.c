@@ -63,7 +63,6 @@ void domain_register(struct domain *d)
 
 void domain_unpause(struct domain *d)
 {
-    vcpu_timers_start(d->vcpu[0]);
     vcpu_wake(d->vcpu[0]);
 }
 

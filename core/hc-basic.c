@@ -137,6 +137,66 @@ long do_xen_version(unsigned long cmd, unsigned long arg)
     }
 }
 
+/*
+ * SCHEDOP_poll, in the order of Xen 4.17's do_poll: -EINVAL for more than
+ * 128 ports, -EFAULT for a port array a guest may not name; then the vCPU
+ * is marked blocked and polling, and the poll ends at once with 0 when an
+ * upcall is due (upcall_pending set, upcall_mask clear). Else the ports
+ * are read one by one: -EFAULT for one that cannot be read, -EINVAL for
+ * one past the domain's ports, 0 at the first one pending (the ports
+ * after it are not looked at). Else the vCPU sleeps until one of the
+ * ports becomes pending (any port of the domain when it polls several or
+ * none), it is kicked (an event for it, an NMI: Xen's vcpu_unblock), or
+ * the timeout passes (one in the past ends the poll at once), and 0.
+ *
+ * The flags are set before anything is looked at, and a sender on
+ * another pCPU sets its pending bit before it looks at the flags: it
+ * either sees the poll (and ends it) or is seen. poll_port is any port
+ * (0) until the ports are read, so a port sent meanwhile ends the poll.
+ */
+static long sched_poll(const struct sched_poll *sp)
+{
+    struct vcpu *v = current_vcpu();
+    unsigned long ports = (unsigned long)sp->ports.p;
+    evtchn_port_t port = 0;
+    unsigned int i;
+    long rc = 0;
+
+    if ( sp->nr_ports > 128 )
+        return -EINVAL;
+    if ( !pv_guest_array_ok(ports, sp->nr_ports, sizeof(port)) )
+        return -EFAULT;
+    v->poll_port = 0;
+    v->polling = true;
+    v->blocked = true;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if ( evtchn_upcall_due(v) )
+        goto out;
+    for ( i = 0; i < sp->nr_ports; i++ )
+    {
+        rc = -EFAULT;
+        if ( copy_from_guest(&port, ports + i * sizeof(port), sizeof(port)) )
+            goto out;
+        rc = -EINVAL;
+        if ( port >= EVTCHN_MAX_PORTS )
+            goto out;
+        rc = 0;
+        if ( evtchn_any_pending(v->domain, &port, 1) )
+            goto out;
+    }
+    if ( sp->nr_ports == 1 )
+        v->poll_port = port;
+    if ( sp->timeout )
+        set_timer(&v->poll_timer, (s_time_t)sp->timeout);
+    vcpu_poll_block_current();
+    return 0;
+
+ out:
+    v->polling = false;
+    v->blocked = false;
+    return rc;
+}
+
 long do_sched_op(unsigned long cmd, unsigned long arg)
 {
     switch ( cmd )
@@ -162,39 +222,10 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
     case SCHEDOP_poll:
     {
         struct sched_poll sp;
-        evtchn_port_t ports[128];
-        struct vcpu *v = current_vcpu();
-        unsigned int i;
 
         if ( copy_from_guest(&sp, arg, sizeof(sp)) )
             return -EFAULT;
-        if ( sp.nr_ports > ARRAY_SIZE(ports) )
-            return -EINVAL;
-        if ( copy_from_guest(ports, (unsigned long)sp.ports.p,
-                             sp.nr_ports * sizeof(ports[0])) )
-            return -EFAULT;
-        for ( i = 0; i < sp.nr_ports; i++ )
-            if ( ports[i] >= EVTCHN_MAX_PORTS )
-                return -EINVAL;
-        /* As Xen: a poll of one port wakes for that port only, a poll of
-         * several for any port of the domain. The flags are set before the
-         * ports are looked at, and blocked before polling is looked at
-         * again: a sender on another pCPU either sees the poll (and ends
-         * it) or is seen. */
-        v->poll_port = sp.nr_ports == 1 ? ports[0] : 0;
-        v->polling = true;
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        if ( evtchn_any_pending(v->domain, ports, sp.nr_ports) )
-        {
-            v->polling = false;
-            return 0;
-        }
-        if ( sp.timeout )
-            set_timer(&v->poll_timer, (s_time_t)sp.timeout);
-        vcpu_block_current();
-        if ( !ACCESS_ONCE(v->polling) )
-            v->blocked = false;             /* ended before we blocked */
-        return 0;
+        return sched_poll(&sp);
     }
     case SCHEDOP_shutdown_code:
     {

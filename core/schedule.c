@@ -18,9 +18,12 @@
  *
  *   lock: do_schedule -> next; prev's runstate ends (running -> runnable,
  *         blocked or offline), next is claimed (running, runstate running)
- *   unlock; save prev's state (arch_switch_to(prev, NULL))
+ *   unlock; stop prev's periodic timer; save prev's state
+ *         (arch_switch_to(prev, NULL))
  *   lock: prev->running = false, context_saved (may queue prev again)
- *   unlock; load next's state; arm the slice timer; enter the guest
+ *   unlock; load next's state; its pvclock, runstate area and periodic
+ *         timer catch up (vcpu_periodic_switch: Xen's overdue tick);
+ *         arm the slice timer; enter the guest (a due NMI or upcall first)
  *
  * So a vCPU's registers are saved before any other pCPU can pick it: the
  * policy keeps it "scheduled" until context_saved. Runstates change only
@@ -215,10 +218,12 @@ void vcpu_sleep_sync(struct vcpu *v)
         arch_spin_relax();
 }
 
+/* As Xen's vcpu_kick and vcpu_unblock: a kick ends a poll too. */
 void vcpu_kick(struct vcpu *v)
 {
-    if ( v->blocked && !v->polling )
+    if ( v->blocked )
     {
+        v->polling = false;
         v->blocked = false;
         vcpu_wake(v);
     }
@@ -232,13 +237,17 @@ void vcpu_block_current(void)
 
     v->blocked = true;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    /* An event that came in meanwhile (or a poll already over): do not
-     * sleep through it. */
-    if ( v->blocked && !v->polling && v->vcpu_info->evtchn_upcall_pending )
+    /* An event that came in meanwhile: do not sleep through it. */
+    if ( v->blocked && evtchn_upcall_due(v) )
     {
         v->blocked = false;
         return;
     }
+    this_cpu()->need_resched = true;
+}
+
+void vcpu_poll_block_current(void)
+{
     this_cpu()->need_resched = true;
 }
 
@@ -271,12 +280,14 @@ static void claim(struct vcpu *next)
     vcpu_runstate_update(next, RUNSTATE_running);
 }
 
-/* Make v this pCPU's current vCPU, its state loaded (interrupts off). */
+/* Make v this pCPU's current vCPU, its state loaded (interrupts off):
+ * its pvclock, runstate area and periodic timer catch up. */
 static void start_running(struct vcpu *v, s_time_t expires)
 {
     this_cpu()->curr = v;
     pv_update_vcpu_time(v);
     vcpu_runstate_update(v, RUNSTATE_running);   /* writes the guest's area */
+    vcpu_periodic_switch(NULL, v);
     arm_slice(expires);
 }
 
@@ -320,6 +331,8 @@ void schedule_tail(struct cpu_regs *frame)
         arm_slice(d.expires);
         return;
     }
+    /* Before saved(): another pCPU may switch prev in after it. */
+    vcpu_periodic_switch(prev, NULL);
     arch_switch_to(prev, NULL, frame);
     pc->curr = NULL;
     saved(prev);
@@ -357,6 +370,7 @@ void schedule_from_idle(void)
     frame = arch_guest_frame();
     arch_switch_to(NULL, next, frame);
     start_running(next, d.expires);
+    pv_deliver_events(frame);           /* due NMI and upcall, at once */
     arch_enter_guest(frame);
 }
 

@@ -30,7 +30,9 @@
  * vcpu_sleep_nosync, one brought up is made runnable by vcpu_wake.
  *
  * The sub-ops and their answers follow Xen 4.17's do_vcpu_op for a PV
- * domU (see docs/smp.md); timers are core/hc-time.c's.
+ * domU (see docs/smp.md and docs/pv-abi.md); timers are core/hc-time.c's,
+ * the pvclock and its secondary copy arch/x86_64/time.c's, NMI delivery
+ * arch/x86_64/pv/traps.c's.
  */
 #include <asm/pv.h>
 #include <tern/console.h>
@@ -156,10 +158,7 @@ static long vcpu_up(struct vcpu *v)
         wake = __atomic_exchange_n(&v->down, false, __ATOMIC_SEQ_CST);
     spin_unlock_irqrestore(&d->domain_lock, f);
     if ( wake )
-    {
-        vcpu_timers_start(v);
         vcpu_wake(v);
-    }
     return rc;
 }
 
@@ -269,6 +268,43 @@ static long register_runstate(struct vcpu *v, unsigned long arg)
     return 0;
 }
 
+/*
+ * VCPUOP_register_vcpu_time_memory_area (Xen x86's arch_do_vcpu_op): any
+ * vCPU of the domain; -EFAULT for an unreadable argument or an address a
+ * guest may not name (an unmapped one is taken: writes to it are lost, as
+ * on Xen). A copy of v's vcpu_time_info is written there at once, in the
+ * caller's address space, and from then on at each update of v's pvclock
+ * (arch/x86_64/time.c); address 0 unregisters.
+ */
+static long register_time_area(struct vcpu *v, unsigned long arg)
+{
+    struct vcpu_register_time_memory_area area;
+    uint64_t va;
+
+    if ( copy_from_guest(&area, arg, sizeof(area)) )
+        return -EFAULT;
+    va = area.addr.p;
+    if ( !pv_guest_array_ok(va, 1, sizeof(struct vcpu_time_info)) )
+        return -EFAULT;
+    v->time_area = va;
+    v->time_area_pending = false;
+    pv_time_area_force(v);
+    return 0;
+}
+
+/* VCPUOP_send_nmi (Xen's do_vcpu_op): any vCPU of the domain; the
+ * argument must be NULL (else -EINVAL). The NMI is delivered through v's
+ * NMI callback on its way back to the guest (arch/x86_64/pv/traps.c); one
+ * already pending absorbs the new one. */
+static long send_nmi(struct vcpu *v, unsigned long arg)
+{
+    if ( arg )
+        return -EINVAL;
+    if ( !__atomic_exchange_n(&v->nmi_pending, true, __ATOMIC_SEQ_CST) )
+        vcpu_kick(v);
+    return 0;
+}
+
 long do_vcpu_op(unsigned long cmd_arg, unsigned long vcpuid_arg, unsigned long arg)
 {
     int cmd = (int)cmd_arg;                 /* Xen's argument types */
@@ -333,6 +369,10 @@ long do_vcpu_op(unsigned long cmd_arg, unsigned long vcpuid_arg, unsigned long a
         return register_vcpu_info(v, arg);
     case VCPUOP_get_physid:
         return -EINVAL;                     /* for a domU's vCPU, as Xen */
+    case VCPUOP_register_vcpu_time_memory_area:
+        return register_time_area(v, arg);
+    case VCPUOP_send_nmi:
+        return send_nmi(v, arg);
     default:
         return -ENOSYS;
     }

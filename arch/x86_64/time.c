@@ -9,11 +9,13 @@
  */
 #include <asm/apic.h>
 #include <asm/processor.h>
+#include <asm/pv.h>
 #include <tern/console.h>
+#include <tern/domain.h>
+#include <tern/lib.h>
+#include <tern/sched.h>
 #include <tern/smp.h>
 #include <tern/timer.h>
-#include <tern/domain.h>
-#include <asm/pv.h>
 
 #define PIT_HZ          1193182u
 #define CALIBRATE_MS    10
@@ -137,11 +139,23 @@ void apic_timer_program(s_time_t t)
 /*
  * The pvclock of a vCPU: system time = system_time +
  * ((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul >> 32, with an
- * odd version while it is being written (the guest retries).
+ * odd version while it is being written (the guest retries). flags stay
+ * 0: Xen 4.17 sets XEN_PVCLOCK_TSC_STABLE_BIT only when booted with
+ * clocksource=tsc, which is not its default.
+ *
+ * A vCPU may also have a secondary copy at a guest virtual address
+ * (VCPUOP_register_vcpu_time_memory_area, Xen's time_info_guest), written
+ * after each update of its pvclock with the same version numbers (Xen's
+ * update_secondary_system_time): the odd version first (if that write
+ * faults, nothing more), then the whole record, then the even version.
+ * It is written in the current address space, which is the vCPU's own
+ * when the update comes from its switch-in or its timers. A write that
+ * faults while the vCPU is in guest user mode (the user page tables do
+ * not map the kernel's memory) is made again when it next enters kernel
+ * mode (Xen's pending_system_time; pv_time_area_flush).
  */
-void pv_update_vcpu_time(struct vcpu *v)
+static void pvclock_fill(struct vcpu_time_info *u)
 {
-    struct vcpu_time_info *t = &v->vcpu_info->time;
     uint64_t num = 1000000, den = tsc_khz_val;
     int8_t shift = 0;
 
@@ -150,16 +164,103 @@ void pv_update_vcpu_time(struct vcpu *v)
         den <<= 1;
         shift++;
     }
-    t->version++;
+    u->tsc_timestamp = rdtsc() - tsc0;
+    u->system_time = (uint64_t)(((unsigned __int128)u->tsc_timestamp * ns_mul) >> 32);
+    u->tsc_timestamp += tsc0;
+    u->tsc_to_system_mul = (uint32_t)((num << 32) / den);
+    u->tsc_shift = shift;
+    u->flags = 0;
+}
+
+/* Write the record u (even version) at va: false if the first write faults. */
+static bool time_area_write(uint64_t va, const struct vcpu_time_info *u)
+{
+    struct vcpu_time_info w = *u;
+    uint64_t ver = va + offsetof(struct vcpu_time_info, version);
+
+    w.version = u->version - 1;
+    if ( copy_to_guest(ver, &w.version, sizeof(w.version)) )
+        return false;
     __asm__ __volatile__("" ::: "memory");
-    t->tsc_timestamp = rdtsc() - tsc0;
-    t->system_time = (uint64_t)(((unsigned __int128)t->tsc_timestamp * ns_mul) >> 32);
-    t->tsc_timestamp += tsc0;
-    t->tsc_to_system_mul = (uint32_t)((num << 32) / den);
-    t->tsc_shift = shift;
-    t->flags = 0;
+    (void)copy_to_guest(va, &w, sizeof(w));
     __asm__ __volatile__("" ::: "memory");
-    t->version++;
+    (void)copy_to_guest(ver, &u->version, sizeof(u->version));
+    return true;
+}
+
+/* After v's pvclock became u: its secondary copy, when v has one and the
+ * address space is its domain's. */
+static void time_area_update(struct vcpu *v, const struct vcpu_time_info *u)
+{
+    const struct vcpu *curr = current_vcpu();
+
+    if ( !v->time_area || !curr || curr->domain != v->domain )
+        return;
+    if ( time_area_write(v->time_area, u) )
+        v->time_area_pending = false;
+    else if ( !v->pv.kernel_mode )
+        v->time_area_pending = true;
+}
+
+/* A consistent copy of v's pvclock (written by another pCPU): false if
+ * none could be had. */
+static bool pvclock_snapshot(const struct vcpu *v, struct vcpu_time_info *u)
+{
+    const volatile struct vcpu_time_info *t = &v->vcpu_info->time;
+    unsigned int tries;
+
+    for ( tries = 0; tries < 1000; tries++ )
+    {
+        uint32_t ver = t->version;
+
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        memcpy(u, (const void *)t, sizeof(*u));
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if ( !(ver & 1) && ver == t->version )
+        {
+            u->version = ver;
+            return true;
+        }
+        cpu_relax();
+    }
+    return false;
+}
+
+void pv_update_vcpu_time(struct vcpu *v)
+{
+    struct vcpu_time_info *t = &v->vcpu_info->time, u;
+
+    pvclock_fill(&u);
+    u.version = (t->version + 1) | 1;
+    t->version = u.version;
+    __asm__ __volatile__("" ::: "memory");
+    t->tsc_timestamp = u.tsc_timestamp;
+    t->system_time = u.system_time;
+    t->tsc_to_system_mul = u.tsc_to_system_mul;
+    t->tsc_shift = u.tsc_shift;
+    t->flags = u.flags;
+    __asm__ __volatile__("" ::: "memory");
+    t->version = ++u.version;
+    time_area_update(v, &u);
+}
+
+void pv_time_area_force(struct vcpu *v)
+{
+    struct vcpu_time_info u;
+
+    /* v's pvclock has one writer: v's pCPU while it runs. */
+    if ( v == current_vcpu() || ACCESS_ONCE(v->down) )
+        pv_update_vcpu_time(v);
+    else if ( pvclock_snapshot(v, &u) )
+        time_area_update(v, &u);
+}
+
+void pv_time_area_flush(struct vcpu *v)
+{
+    struct vcpu_time_info u;
+
+    if ( v->time_area_pending && pvclock_snapshot(v, &u) )
+        time_area_update(v, &u);
 }
 
 /* Read one CMOS RTC register (BCD unless the status says binary). */

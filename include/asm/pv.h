@@ -61,8 +61,16 @@ void pv_inject_trap(struct cpu_regs *frame, unsigned int vector, uint64_t ec);
  * DS, ES, FS, GS, RIP, CS, RFLAGS, RSP, SS, with segs[] the data
  * selectors); with none registered, stop the domain saying why. */
 void pv_failsafe(struct cpu_regs *frame, const uint16_t segs[4], const char *why);
-/* Refresh v's pvclock (vcpu_info.time) from the TSC and system time. */
+/* Refresh v's pvclock (vcpu_info.time) from the TSC and system time,
+ * and its secondary copy (VCPUOP_register_vcpu_time_memory_area) in the
+ * current address space. v runs here, or does not run. */
 void pv_update_vcpu_time(struct vcpu *v);
+/* v's secondary copy was just registered: write it now, in the current
+ * address space (v's pvclock refreshed if v is current or down). */
+void pv_time_area_force(struct vcpu *v);
+/* v (current) enters guest kernel mode: a copy of its pvclock that could
+ * not be written in user mode is written now. */
+void pv_time_area_flush(struct vcpu *v);
 /* Fill the wallclock of a new shared-info page (from the RTC at boot). */
 struct shared_info;
 void pv_set_wallclock(struct shared_info *s);

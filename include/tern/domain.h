@@ -61,6 +61,10 @@ struct pv_vcpu {
     uint64_t ldt_base;
     unsigned int ldt_ents;
     unsigned long ldt_frames[16];
+    /* A guest NMI was delivered and the guest has not yet left its
+     * handler with HYPERVISOR_iret (Xen's async_exception_mask bit for
+     * VCPU_TRAP_NMI): a pending NMI waits (pv/traps.c). */
+    bool nmi_masked;
 };
 
 struct domain;
@@ -77,8 +81,10 @@ struct vcpu {
     bool down;                       /* no pCPU until brought up (vcpu_sleep/wake) */
     struct sched_unit sched;         /* the scheduling policy's state (core/schedule.c) */
     struct timer singleshot;         /* set_timer_op, VCPUOP_set_singleshot_timer */
-    struct timer periodic;           /* VIRQ_TIMER every periodic_period ns */
+    struct timer periodic;           /* VIRQ_TIMER every periodic_period ns, while it runs */
     s_time_t periodic_period;        /* 0: stopped */
+    s_time_t periodic_last;          /* system time of its last periodic VIRQ_TIMER */
+    spinlock_t periodic_lock;        /* periodic, periodic_period, periodic_last */
     struct timer poll_timer;         /* SCHEDOP_poll timeout */
     volatile bool polling;           /* in SCHEDOP_poll */
     evtchn_port_t poll_port;         /* the one port polled; 0: several (any wakes) */
@@ -87,6 +93,12 @@ struct vcpu {
     /* Ports of the VIRQs bound to this vCPU (the global ones: vCPU 0's). */
     evtchn_port_t virq_to_port[NR_VIRQS];
     uint64_t runstate_area;          /* guest va of its vcpu_runstate_info, or 0 */
+    /* VCPUOP_register_vcpu_time_memory_area: guest va of a copy of its
+     * vcpu_time_info (0: none), and a copy due once the guest kernel's
+     * page tables are loaded again (the last write found user mode). */
+    uint64_t time_area;
+    bool time_area_pending;
+    volatile bool nmi_pending;       /* VCPUOP_send_nmi: a guest NMI is due */
     struct vcpu_runstate_info runstate;
     struct vcpu_info *vcpu_info;     /* in the shared-info page */
     struct pv_vcpu pv;
@@ -146,16 +158,24 @@ void domain_console_flush(struct domain *d);
 void domain_console_switch_focus(void);
 bool domain_console_input(char c);
 
-/* A vCPU's timers (core/hc-time.c); the periodic one starts with the
- * vCPU at Xen's default 10 ms. vcpu_set_singleshot arms the one-shot
+/* A vCPU's timers (core/hc-time.c); the periodic one has Xen's default
+ * period of 10 ms from the start and runs only while the vCPU runs.
+ * Nothing arms it before the vCPU's first switch-in (Xen's last periodic
+ * event is at time 0: a first VIRQ_TIMER then). vcpu_set_singleshot arms the one-shot
  * timer for system time t (fired at once when t is past);
- * vcpu_set_periodic sets the period (0: stopped). vcpu_timers_kill stops
- * them for good (the vCPU is about to be freed). */
+ * vcpu_set_periodic sets the period (0: stopped), sending VIRQ_TIMER at
+ * once when a period has passed since the last one. vcpu_timers_kill
+ * stops them for good (the vCPU is about to be freed). */
 void vcpu_timer_init(struct vcpu *v);
-void vcpu_timers_start(struct vcpu *v);
 void vcpu_set_singleshot(struct vcpu *v, s_time_t t);
 void vcpu_set_periodic(struct vcpu *v, s_time_t period);
 void vcpu_timers_kill(struct vcpu *v);
+/* The context switch (core/schedule.c, interrupts off): prev (if not
+ * NULL) is leaving this pCPU, its periodic timer stops; next (if not
+ * NULL) has just been loaded here: VIRQ_TIMER at once if a period has
+ * passed since its last periodic one, then its periodic timer is armed
+ * for the next (Xen's vcpu_periodic_timer_work). */
+void vcpu_periodic_switch(struct vcpu *prev, struct vcpu *next);
 /* Account the end of v's current runstate and enter state (RUNSTATE_*);
  * the guest's registered area is written when v is current. */
 void vcpu_runstate_update(struct vcpu *v, int state);

@@ -41,12 +41,17 @@ void vcpu_wake(struct vcpu *v);
 void vcpu_sleep_nosync(struct vcpu *v);
 /* ...or once no pCPU runs it and its state is saved (v is not current). */
 void vcpu_sleep_sync(struct vcpu *v);
-/* An event is pending for v: wake it if blocked, interrupt its pCPU if it
- * runs elsewhere (the upcall is made on its way back to the guest). */
+/* An event is pending for v: wake it if blocked (a poll ends too, as on
+ * Xen), interrupt its pCPU if it runs elsewhere (the upcall is made on
+ * its way back to the guest). */
 void vcpu_kick(struct vcpu *v);
-/* The current vCPU waits for an event (SCHEDOP_block, SCHEDOP_poll); it
- * is switched out on the way back to the guest. */
+/* The current vCPU waits for an event (SCHEDOP_block); it is switched
+ * out on the way back to the guest, unless an upcall is due already. */
 void vcpu_block_current(void);
+/* SCHEDOP_poll: the current vCPU, which its caller marked blocked and
+ * polling, leaves its pCPU on the way back to the guest unless a kick
+ * (which clears blocked) came first. */
+void vcpu_poll_block_current(void);
 /* The current vCPU lets others run first (SCHEDOP_yield). */
 void vcpu_yield_current(void);
 /* At the end of an interrupt or hypercall taken from a guest, with the

@@ -16,7 +16,8 @@
  * ring 3. The NMI callback is kept where Xen keeps it, in the virtual IDT
  * entry of vector 2 (an interrupt gate: delivery masks events), so
  * set_trap_table can also name it and a NULL trap table clears it.
- * Nothing raises a guest NMI yet: only the registration exists.
+ * VCPUOP_send_nmi raises a guest NMI through it (pv/traps.c); as on Xen,
+ * registering it does not re-raise an NMI dropped while there was none.
  */
 static bool canonical(uint64_t a)
 {

@@ -68,6 +68,8 @@ void toggle_guest_mode(struct vcpu *v)
     v->pv.kernel_mode = !v->pv.kernel_mode;
     wrmsr(MSR_GS_BASE, v->pv.kernel_mode ? v->pv.gs_base_kernel : v->pv.gs_base_user);
     switch_cr3(v->pv.kernel_mode || !v->pv.user_cr3 ? v->pv.kernel_cr3 : v->pv.user_cr3);
+    if ( v->pv.kernel_mode )
+        pv_time_area_flush(v);
 }
 
 #define TBF_FAILSAFE  4u                    /* push DS, ES, FS, GS too */
@@ -147,6 +149,29 @@ void pv_failsafe(struct cpu_regs *r, const uint16_t segs[4], const char *why)
                  0, segs);
 }
 
+/*
+ * A guest NMI (VCPUOP_send_nmi), as Xen 4.17 delivers it to a PV vCPU on
+ * its way back to the guest, before any event upcall: unless an earlier
+ * one is still masked (its handler has not left with HYPERVISOR_iret),
+ * the pending flag is cleared and the NMI callback (the virtual IDT entry
+ * of vector 2, an interrupt gate: events masked too) is entered with an
+ * exception frame, and NMIs are masked until the next HYPERVISOR_iret.
+ * With no NMI callback the NMI is dropped, as on Xen.
+ */
+static void deliver_nmi(struct vcpu *v, struct cpu_regs *r)
+{
+    const struct trap_info *ti = &v->pv.traps[2];
+
+    if ( v->pv.nmi_masked || !__atomic_exchange_n(&v->nmi_pending, false,
+                                                   __ATOMIC_SEQ_CST) )
+        return;
+    if ( !ti->address )
+        return;                     /* Xen logs it, a line per NMI */
+    r->vector = 2;
+    pv_bounce(r, ti->address, TI_GET_IF(ti) ? TBF_INTERRUPT : 0, 0);
+    v->pv.nmi_masked = true;
+}
+
 void pv_deliver_events(struct cpu_regs *r)
 {
     struct vcpu *v = current_vcpu();
@@ -159,6 +184,8 @@ void pv_deliver_events(struct cpu_regs *r)
         v->pv.failsafe_pending = false;
         pv_failsafe(r, v->pv.failsafe_segs, "cannot reload a data segment selector");
     }
+    if ( ACCESS_ONCE(v->nmi_pending) )
+        deliver_nmi(v, r);
     if ( v->pv.event_callback && evtchn_upcall_due(v) )
         pv_bounce(r, v->pv.event_callback, TBF_INTERRUPT, 0);
 }
@@ -327,6 +354,9 @@ void pv_do_iret(struct cpu_regs *r)
         r->ss = (ic.ss & 0xffff) | 3;
     }
     v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & EFLAGS_IF);
+    /* Any HYPERVISOR_iret ends an NMI handler (Xen's
+     * async_exception_cleanup): a pending NMI is delivered on the way out. */
+    v->pv.nmi_masked = false;
 }
 
 long do_stack_switch(unsigned long ss, unsigned long esp)

@@ -1,0 +1,1 @@
+GUEST_ORACLE_VCPUS_nmi := 2

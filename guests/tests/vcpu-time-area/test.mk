@@ -1,0 +1,1 @@
+GUEST_ORACLE_VCPUS_vcpu-time-area := 2
