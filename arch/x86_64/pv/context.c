@@ -216,7 +216,8 @@ void pv_sanitise_frame(struct cpu_regs *frame)
     frame->ss &= 0xffff;
     if ( !canonical(frame->rip) )
         domain_shutdown_current(SHUTDOWN_crash, "return to a non-canonical RIP");
-    if ( pv_iret_fault((unsigned int)frame->cs, (unsigned int)frame->ss, &vector, &ec) )
+    if ( !((frame->cs == GUEST_CS64 || frame->cs == GUEST_CS32) && frame->ss == GUEST_DS) &&
+         pv_iret_fault((unsigned int)frame->cs, (unsigned int)frame->ss, &vector, &ec) )
     {
         pv_inject_trap(frame, vector, ec);
         frame->rflags = (frame->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;
