@@ -27,6 +27,20 @@ long kit_events_init(void)
     return HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
 }
 
+evtchn_port_t kit_events_timer_setup(void)
+{
+    struct evtchn_bind_virq bind = { .virq = VIRQ_TIMER, .vcpu = 0 };
+
+    if ( kit_events_init() )
+        kit_test_abort("cannot set up event delivery");
+    kit_trap_hook = kit_events_hook;
+    if ( HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind) )
+        kit_test_abort("cannot bind VIRQ_TIMER");
+    if ( bind.port >= KIT_EVENT_PORTS )
+        kit_test_abort("timer port %u too big", bind.port);
+    return bind.port;
+}
+
 static inline void clear_bit(unsigned int nr, volatile unsigned long *addr)
 {
     __asm__ volatile ("lock btrq %1, %0" : "+m" (*addr) : "Ir" ((unsigned long)nr)

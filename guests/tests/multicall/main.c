@@ -41,17 +41,14 @@ static bool count_upcalls(struct kit_trap_frame *f)
 
 static void long_batch(long version)
 {
-    struct evtchn_bind_virq bind = { .virq = VIRQ_TIMER, .vcpu = 0 };
     unsigned int i, n, wrong = 0;
     uint64_t t0 = 0;
     long rc = 0;
 
-    if ( kit_events_init() )
-        kit_test_abort("cannot set up event delivery");
+    kit_events_timer_setup();
     kit_trap_hook = count_upcalls;
-    if ( HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL) ||
-         HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind) )
-        kit_test_abort("cannot bind VIRQ_TIMER");
+    if ( HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL) )
+        kit_test_abort("cannot stop the periodic timer");
     kit_events_unmask();
     /* A timer 1 ms ahead, then the batch, until one fires in the middle of
      * a batch (a batch takes a few ms). */

@@ -65,21 +65,13 @@ static long poll_timer_port(uint64_t timeout)
 
 void test_main(const start_info_t *si)
 {
-    struct evtchn_bind_virq bind = { .virq = VIRQ_TIMER, .vcpu = 0 };
     vcpu_info_t *vi;
     uint64_t t0, t1, seen;
     unsigned int ticks, tries, n;
     long rc;
 
-    if ( kit_events_init() )
-        kit_test_abort("cannot set up event delivery");
-    kit_trap_hook = kit_events_hook;
+    timer_port = kit_events_timer_setup();
     vi = kit_vcpu_info();
-    if ( HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind) )
-        kit_test_abort("cannot bind VIRQ_TIMER");
-    timer_port = bind.port;
-    if ( timer_port >= KIT_EVENT_PORTS )
-        kit_test_abort("timer port %u too big", timer_port);
 
     /* The default period ticks while we run (upcalls masked: the port's
      * pending bit is watched). */

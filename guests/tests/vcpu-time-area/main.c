@@ -112,17 +112,12 @@ static bool wait_update(uint32_t v)
 
 void test_main(const start_info_t *si)
 {
-    struct evtchn_bind_virq bind = { .virq = VIRQ_TIMER, .vcpu = 0 };
     struct vcpu_time_info first, later, t;
     vcpu_info_t *vi;
     long rc;
 
-    if ( kit_events_init() )
-        kit_test_abort("cannot set up event delivery");
-    kit_trap_hook = kit_events_hook;
+    kit_events_timer_setup();
     vi = kit_vcpu_info();
-    if ( HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind) )
-        kit_test_abort("cannot bind VIRQ_TIMER");
     HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
 
     /* Register: filled at once. */

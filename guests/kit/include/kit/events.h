@@ -30,6 +30,9 @@ extern volatile struct kit_upcall_info kit_upcall;
 extern volatile unsigned int kit_event_count[KIT_EVENT_PORTS];
 
 long kit_events_init(void);
+/* kit_events_init, kit_events_hook as the trap hook and VIRQ_TIMER bound
+ * on vCPU 0 (events still masked): its port. Aborts the test on failure. */
+evtchn_port_t kit_events_timer_setup(void);
 bool kit_events_hook(struct kit_trap_frame *f);
 void kit_events_mask(void);
 void kit_events_unmask(void);
