@@ -168,7 +168,15 @@ long do_set_timer_op(unsigned long timeout)
     return 0;
 }
 
-/* Write the runstate to the guest's registered area, if any. */
+/* Write the runstate to the guest's registered area, if any, when v's
+ * own tables are loaded. */
+void vcpu_runstate_publish(struct vcpu *v)
+{
+    if ( v->runstate_area && v == current_vcpu() )
+        (void)copy_to_guest(v->runstate_area, &v->runstate, sizeof(v->runstate));
+}
+
+/* A new runstate from now on (sched_lock held). */
 void vcpu_runstate_update(struct vcpu *v, int state)
 {
     s_time_t t = now();
@@ -176,6 +184,5 @@ void vcpu_runstate_update(struct vcpu *v, int state)
     v->runstate.time[v->runstate.state] += t - v->runstate.state_entry_time;
     v->runstate.state = state;
     v->runstate.state_entry_time = t;
-    if ( v->runstate_area && v == current_vcpu() )
-        (void)copy_to_guest(v->runstate_area, &v->runstate, sizeof(v->runstate));
+    vcpu_runstate_publish(v);
 }

@@ -210,6 +210,16 @@ void vcpu_sleep_nosync(struct vcpu *v)
     tickle(t);
 }
 
+/* A consistent copy of v's runstate: it changes under sched_lock only
+ * (Xen's vcpu_runstate_get takes the unit's lock too). */
+void vcpu_runstate_snapshot(const struct vcpu *v, struct vcpu_runstate_info *ri)
+{
+    unsigned long f = spin_lock_irqsave(&sched_lock);
+
+    *ri = v->runstate;
+    spin_unlock_irqrestore(&sched_lock, f);
+}
+
 void vcpu_sleep_sync(struct vcpu *v)
 {
     ASSERT(v != current_vcpu());
@@ -286,7 +296,7 @@ static void start_running(struct vcpu *v, s_time_t expires)
 {
     this_cpu()->curr = v;
     pv_update_vcpu_time(v);
-    vcpu_runstate_update(v, RUNSTATE_running);   /* writes the guest's area */
+    vcpu_runstate_publish(v);        /* claim() made it running, under the lock */
     vcpu_periodic_switch(NULL, v);
     arm_slice(expires);
 }

@@ -241,7 +241,7 @@ static void runstate_get(const struct vcpu *v, struct vcpu_runstate_info *ri)
 {
     s_time_t delta;
 
-    *ri = v->runstate;
+    vcpu_runstate_snapshot(v, ri);
     delta = now() - (s_time_t)ri->state_entry_time;
     if ( delta > 0 && ri->state < 4 )
         ri->time[ri->state] += (uint64_t)delta;

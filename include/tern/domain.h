@@ -176,9 +176,13 @@ void vcpu_timers_kill(struct vcpu *v);
  * passed since its last periodic one, then its periodic timer is armed
  * for the next (Xen's vcpu_periodic_timer_work). */
 void vcpu_periodic_switch(struct vcpu *prev, struct vcpu *next);
-/* Account the end of v's current runstate and enter state (RUNSTATE_*);
- * the guest's registered area is written when v is current. */
+/* Account the end of v's current runstate and enter state (RUNSTATE_*),
+ * under sched_lock; the guest's registered area is written when v is
+ * current (vcpu_runstate_publish: that alone). vcpu_runstate_snapshot
+ * copies v's runstate under the lock (core/schedule.c). */
 void vcpu_runstate_update(struct vcpu *v, int state);
+void vcpu_runstate_publish(struct vcpu *v);
+void vcpu_runstate_snapshot(const struct vcpu *v, struct vcpu_runstate_info *ri);
 
 /* Every vCPU of d, in id order. */
 #define for_each_vcpu(d, v) \
