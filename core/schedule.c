@@ -37,7 +37,12 @@
  * Runnable is a function of the vCPU's flags (vcpu_runnable()), read
  * under the lock at each decision: a vCPU sets blocked and then asks to
  * reschedule, a waker clears blocked and then calls vcpu_wake(), so
- * whichever order they come in, no wake-up is lost.
+ * whichever order they come in, no wake-up is lost. The policy also
+ * learns whether a vCPU is down (sched_unit.offline, from v->down read
+ * under the lock at insert, wake and sleep): VCPUOP_down sets down and
+ * then calls vcpu_sleep_nosync(), VCPUOP_up clears it and then calls
+ * vcpu_wake(), so the last of the two to take the lock tells the policy
+ * the final state. (sched=null frees the pCPU of a vCPU that is down.)
  */
 #include <asm/pv.h>
 #include <tern/console.h>
@@ -157,6 +162,7 @@ int sched_init_vcpu(struct vcpu *v)
     v->sched.vcpu_id = v->vcpu_id;
     v->sched.hard_affinity = aff & sched_online;
     f = spin_lock_irqsave(&sched_lock);
+    v->sched.offline = ACCESS_ONCE(v->down);
     ops->insert_unit(&v->sched, now());
     v->processor = v->sched.cpu;
     spin_unlock_irqrestore(&sched_lock, f);
@@ -185,6 +191,7 @@ void vcpu_wake(struct vcpu *v)
 
     if ( v->sched.inserted && vcpu_runnable(v) )
     {
+        v->sched.offline = false;
         t = ops->wake(&v->sched, now());
         v->runnable = true;
         if ( v->runstate.state != RUNSTATE_running )
@@ -201,6 +208,7 @@ void vcpu_sleep_nosync(struct vcpu *v)
 
     if ( v->sched.inserted && !vcpu_runnable(v) )
     {
+        v->sched.offline = ACCESS_ONCE(v->down);
         t = ops->sleep(&v->sched, now());
         v->runnable = false;
         if ( v->runstate.state != RUNSTATE_running )

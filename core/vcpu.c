@@ -68,7 +68,7 @@ int vcpus_create(struct domain *d, unsigned int n)
             return -ENOMEM;
         v->domain = d;
         v->vcpu_id = i;
-        v->down = true;
+        v->down = i > 0;                    /* before sched_init_vcpu (null) */
         v->runstate.state = RUNSTATE_offline;
         v->runstate.state_entry_time = now();
         v->vcpu_info = i < XEN_LEGACY_MAX_VCPUS ? &d->shared_info->vcpu_info[i]
@@ -81,7 +81,6 @@ int vcpus_create(struct domain *d, unsigned int n)
         if ( rc )
             return rc;
     }
-    d->vcpu[0]->down = false;
     d->vcpu[0]->is_initialised = true;
     return 0;
 }

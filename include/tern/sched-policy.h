@@ -22,6 +22,10 @@
  *   queued     waiting on a runqueue (credit2) or the wait queue (null)
  *   parked     credit2 caps: its domain is out of budget until the next
  *              replenishment (still "runnable" in the runstate)
+ *   offline    the vCPU is down (Xen's !is_unit_online): the glue sets it
+ *              before insert_unit, wake and sleep; null gives an offline
+ *              unit no pCPU, credit2 ignores it (a down unit is simply
+ *              not runnable there)
  *
  * A unit is never queued and scheduled at once. A unit that is scheduled
  * when it wakes, or that is preempted while runnable, is queued again by
@@ -56,6 +60,7 @@ struct sched_unit {
     cpumask_t hard_affinity;         /* pCPUs it may run on (set before insert) */
     unsigned int cpu;                /* credit2: its runqueue's pCPU; null: its pCPU */
     bool inserted;
+    bool offline;                    /* down: set by the glue, read by the policy */
     bool runnable, scheduled, queued, parked;
     bool delayed_add;                /* queue it at context_saved() */
     bool yield;                      /* credit2: let another run first, once */
@@ -90,12 +95,15 @@ struct scheduler_ops {
     /* A new domain with weight and cap set: its cap period starts now. */
     void (*init_domain)(struct sched_dom *sd, s_time_t now);
     /* A new unit (not runnable), with hard_affinity & online non-empty:
-     * gives it a pCPU (null: if one is free, else it waits). */
+     * gives it a pCPU (null: if one is free, else it waits; none while
+     * it is offline). */
     void (*insert_unit)(struct sched_unit *u, s_time_t now);
     /* The unit goes for good. If it is scheduled, its pCPU stops running it
      * at once (its context must not be used any more). */
     cpumask_t (*remove_unit)(struct sched_unit *u, s_time_t now);
-    /* The unit became runnable / not runnable. */
+    /* The unit became runnable / not runnable; offline says whether it
+     * is (still) down (null: sleep of an offline unit gives its pCPU to
+     * a waiting unit; wake of a unit without one takes one or waits). */
     cpumask_t (*wake)(struct sched_unit *u, s_time_t now);
     cpumask_t (*sleep)(struct sched_unit *u, s_time_t now);
     /* The running unit yields (SCHEDOP_yield): at its next do_schedule. */

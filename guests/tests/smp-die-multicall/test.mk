@@ -1,0 +1,1 @@
+GUEST_ORACLE_VCPUS_smp-die-multicall := 2

@@ -1,0 +1,1 @@
+GUEST_ORACLE_VCPUS_timer-race := 2
