@@ -30,6 +30,7 @@
 #include <tern/mm.h>
 #include <tern/page-types.h>
 #include <tern/sched.h>
+#include <asm/processor.h>
 #include <asm/pv.h>
 
 #define ROUND_PG(x)   (((x) + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1))
@@ -258,6 +259,9 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     unsigned long nr = (unsigned long)(bd->cfg.memory >> PAGE_SHIFT), pfn;
     int rc;
 
+    /* The bench's domain-build row starts here (bench/run-bench.py). */
+    printk(TLOG_DEBUG "d%u '%s': building, tsc=%lu\n", domid, bd->cfg.name,
+           (unsigned long)rdtsc());
     d = heap_zalloc(sizeof(*d));
     if ( !d )
         goto nomem;

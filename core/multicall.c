@@ -26,7 +26,8 @@
  * A long batch is preempted between entries, as Xen's: after a slice of
  * work, or as soon as a reschedule is due (a domain dying, a vCPU to
  * deschedule), the rest of the list becomes a continuation, so that no
- * guest keeps a pCPU in Tern (interrupts off) for longer than a slice.
+ * guest keeps a pCPU in Tern (interrupts off) for longer than a slice
+ * (checked every 16 entries: reading the clock costs a tenth of a call).
  * The calls inside a batch are not preempted themselves.
  */
 long do_multicall(unsigned long call_list, unsigned long nr_calls)
@@ -44,7 +45,7 @@ long do_multicall(unsigned long call_list, unsigned long nr_calls)
         unsigned long entry = call_list + i * sizeof(call);
         bool stop = false;
 
-        if ( i && hypercall_preempt_check(start) )
+        if ( i && !(i % 16) && hypercall_preempt_check(start) )
             return hypercall_create_continuation(__HYPERVISOR_multicall, 2,
                                                  entry, nr - i, 0, 0);
         if ( copy_from_guest(&call, entry, sizeof(call)) )
