@@ -72,7 +72,7 @@ static void periodic_work_locked(struct vcpu *v)
     set_timer(&v->periodic, next);
 }
 
-static void periodic_work(struct vcpu *v)
+void vcpu_periodic_resume(struct vcpu *v)
 {
     unsigned long f;
 
@@ -86,20 +86,15 @@ static void periodic_work(struct vcpu *v)
 
 static void periodic_fire(void *data)
 {
-    periodic_work(data);
+    vcpu_periodic_resume(data);
 }
 
-void vcpu_periodic_switch(struct vcpu *prev, struct vcpu *next)
+void vcpu_periodic_stop(struct vcpu *v)
 {
-    if ( prev )
-    {
-        unsigned long f = spin_lock_irqsave(&prev->periodic_lock);
+    unsigned long f = spin_lock_irqsave(&v->periodic_lock);
 
-        stop_timer(&prev->periodic);
-        spin_unlock_irqrestore(&prev->periodic_lock, f);
-    }
-    if ( next )
-        periodic_work(next);
+    stop_timer(&v->periodic);
+    spin_unlock_irqrestore(&v->periodic_lock, f);
 }
 
 /* A poll's timeout ends it, if it has not ended yet (Xen's poll_timer_fn:

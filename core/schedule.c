@@ -22,7 +22,7 @@
  *         (arch_switch_to(prev, NULL))
  *   lock: prev->running = false, context_saved (may queue prev again)
  *   unlock; load next's state; its pvclock, runstate area and periodic
- *         timer catch up (vcpu_periodic_switch: Xen's overdue tick);
+ *         timer catch up (vcpu_periodic_resume: Xen's overdue tick);
  *         arm the slice timer; enter the guest (a due NMI or upcall first)
  *
  * So a vCPU's registers are saved before any other pCPU can pick it: the
@@ -305,7 +305,7 @@ static void start_running(struct vcpu *v, s_time_t expires)
     this_cpu()->curr = v;
     pv_update_vcpu_time(v);
     vcpu_runstate_publish(v);        /* claim() made it running, under the lock */
-    vcpu_periodic_switch(NULL, v);
+    vcpu_periodic_resume(v);
     arm_slice(expires);
 }
 
@@ -350,7 +350,7 @@ void schedule_tail(struct cpu_regs *frame)
         return;
     }
     /* Before saved(): another pCPU may switch prev in after it. */
-    vcpu_periodic_switch(prev, NULL);
+    vcpu_periodic_stop(prev);
     arch_switch_to(prev, NULL, frame);
     pc->curr = NULL;
     saved(prev);

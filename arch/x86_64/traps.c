@@ -146,7 +146,7 @@ void do_interrupt(struct cpu_regs *r)
      * guest runs: move the frame to where any other guest entry puts it
      * and go on from there.
      */
-    if ( (r->vector == 1 || r->vector == 2 || r->vector == 18) &&
+    if ( VECTOR_ON_IST(r->vector) &&
          regs_from_guest(r) && r != arch_guest_frame() )
     {
         *arch_guest_frame() = *r;

@@ -2,6 +2,7 @@
 /* Kit: ELF notes, the entry point, the hypercall page and exception stubs. */
 #include <xen/elfnote.h>
 #include <xen/xen.h>
+#include <kit/frame-asm.h>
 
 /*
  * One Xen ELF note: name "Xen", type, and a descriptor given as assembler
@@ -102,41 +103,7 @@ kit_upcall_entry:
     .globl kit_trap_common
 kit_trap_common:
 trap_common:
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    movq %rsp, %rdi
-    movq %rsp, %rbx
-    andq $-16, %rsp
-    call kit_trap
-    movq %rbx, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    KIT_CALL_WITH_FRAME kit_trap
     addq $16, %rsp              /* vector, error code */
     /* struct iret_context: rax, r11, rcx, flags (0), rip, cs, rflags, rsp, ss */
     pushq $0

@@ -36,6 +36,9 @@
 #define IST_NMI_PAGE          1       /* NMI stack: page 1 */
 #define IST_MC_PAGE           2       /* #MC stack: page 2 */
 #define IST_DB_PAGE           3       /* #DB stack: page 3 */
+/* Vectors a guest can raise that arrive on an IST stack (#DF never
+ * returns to a guest). */
+#define VECTOR_ON_IST(v)      ((v) == 1 || (v) == 2 || (v) == 18)
 #define IST_DF                1       /* IST indices in the TSS */
 #define IST_NMI               2
 #define IST_MC                3

@@ -170,12 +170,13 @@ void vcpu_timer_init(struct vcpu *v);
 void vcpu_set_singleshot(struct vcpu *v, s_time_t t);
 void vcpu_set_periodic(struct vcpu *v, s_time_t period);
 void vcpu_timers_kill(struct vcpu *v);
-/* The context switch (core/schedule.c, interrupts off): prev (if not
- * NULL) is leaving this pCPU, its periodic timer stops; next (if not
- * NULL) has just been loaded here: VIRQ_TIMER at once if a period has
- * passed since its last periodic one, then its periodic timer is armed
- * for the next (Xen's vcpu_periodic_timer_work). */
-void vcpu_periodic_switch(struct vcpu *prev, struct vcpu *next);
+/* The context switch (core/schedule.c, interrupts off): v is leaving
+ * this pCPU, its periodic timer stops (vcpu_periodic_stop); v has just
+ * been loaded here: VIRQ_TIMER at once if a period has passed since its
+ * last periodic one, then its periodic timer is armed for the next
+ * (vcpu_periodic_resume, Xen's vcpu_periodic_timer_work). */
+void vcpu_periodic_stop(struct vcpu *v);
+void vcpu_periodic_resume(struct vcpu *v);
 /* Account the end of v's current runstate and enter state (RUNSTATE_*),
  * under sched_lock; the guest's registered area is written when v is
  * current (vcpu_runstate_publish: that alone). vcpu_runstate_snapshot

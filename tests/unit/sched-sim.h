@@ -11,6 +11,8 @@
  * run a burst and block for a while, over and over. Time is in ns.
  */
 #include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 #include <tern/sched-policy.h>
 #include "unit.h"
 
@@ -250,6 +252,20 @@ static void sim_run(struct sim *s, s_time_t end)
         }
         sim_settle(s);
     }
+}
+
+/* A policy's dump (the 'r' key) collected into dump_buf. */
+static char dump_buf[4096];
+
+static inline void __attribute__((format(printf, 1, 2)))
+dump_print(const char *fmt, ...)
+{
+    va_list ap;
+    size_t n = strlen(dump_buf);
+
+    va_start(ap, fmt);
+    vsnprintf(dump_buf + n, sizeof(dump_buf) - n, fmt, ap);
+    va_end(ap);
 }
 
 #endif /* TERN_TESTS_SCHED_SIM_H */

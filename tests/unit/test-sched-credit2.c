@@ -497,18 +497,6 @@ static void test_service_rebase(void)
 }
 
 /* The 'r' key shows each unit's service. */
-static char dump_buf[4096];
-
-static void __attribute__((format(printf, 1, 2))) dump_print(const char *fmt, ...)
-{
-    va_list ap;
-    size_t n = strlen(dump_buf);
-
-    va_start(ap, fmt);
-    vsnprintf(dump_buf + n, sizeof(dump_buf) - n, fmt, ap);
-    va_end(ap);
-}
-
 static void test_dump(void)
 {
     static struct sim s;

@@ -303,18 +303,6 @@ static void test_down_up_while_running(void)
     CHECK(d.next == &a.u);
 }
 
-static char dump_buf[2048];
-
-static void __attribute__((format(printf, 1, 2))) dump_print(const char *fmt, ...)
-{
-    va_list ap;
-    size_t n = strlen(dump_buf);
-
-    va_start(ap, fmt);
-    vsnprintf(dump_buf + n, sizeof(dump_buf) - n, fmt, ap);
-    va_end(ap);
-}
-
 static void test_dump(void)
 {
     static struct sim s;

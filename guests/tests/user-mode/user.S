@@ -4,6 +4,7 @@
  * callback, and the code that runs in user mode. See main.c for the test.
  */
 #include <xen/xen.h>
+#include <kit/frame-asm.h>
 #include "user-mode.h"
 
     .section .text, "ax", @progbits
@@ -62,41 +63,7 @@ um_syscall_entry:
     popq %r11
     pushq $0
     pushq $UM_VECTOR_SYSCALL
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    movq %rsp, %rdi
-    movq %rsp, %rbx
-    andq $-16, %rsp
-    call um_syscall
-    movq %rbx, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    KIT_CALL_WITH_FRAME um_syscall
     addq $8, %rsp                           /* vector; error_code = flags */
     jmp kit_hypercall_iret
 
