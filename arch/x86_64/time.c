@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* System time from the TSC, calibrated against the PIT; the LAPIC one-shot timer. */
 /*
- * The TSC is calibrated once on the boot CPU against PIT channel 2 over
- * 10 ms (the only busy-wait at boot). System time is nanoseconds since
+ * The TSC is calibrated once on the boot CPU against PIT channel 2: five
+ * rounds of 4 ms (the only busy-wait at boot), and the median round
+ * counts. One round can be far off under an emulator on a busy host: a
+ * vCPU thread descheduled after the PIT expired but before the end is
+ * read gives a rate too high (twice the true one has been seen), one
+ * descheduled between starting the PIT and reading the start too low;
+ * the median of five keeps up to two such rounds out. System time is nanoseconds since
  * then: ns = (tsc - tsc0) * mul >> 32. Each CPU's LAPIC timer runs in
  * TSC-deadline mode when the CPU has it, else in one-shot mode with its
  * rate measured against the TSC.
@@ -18,7 +23,8 @@
 #include <tern/timer.h>
 
 #define PIT_HZ          1193182u
-#define CALIBRATE_MS    10
+#define CALIBRATE_MS    4
+#define CALIBRATE_ROUNDS 5
 
 static uint64_t tsc0;
 static uint64_t tsc_khz_val;
@@ -65,9 +71,19 @@ static uint64_t calibrate_tsc_pit(void)
 
 void time_init(void)
 {
+    uint64_t rounds[CALIBRATE_ROUNDS];
     uint32_t a, b, c, d;
+    unsigned int i, j;
 
-    tsc_khz_val = calibrate_tsc_pit();
+    for ( i = 0; i < CALIBRATE_ROUNDS; i++ )
+    {
+        uint64_t r = calibrate_tsc_pit();
+
+        for ( j = i; j > 0 && rounds[j - 1] > r; j-- )
+            rounds[j] = rounds[j - 1];
+        rounds[j] = r;
+    }
+    tsc_khz_val = rounds[CALIBRATE_ROUNDS / 2];
     if ( tsc_khz_val < 1000 )
         panic("TSC runs at %lu kHz: too slow to keep time", tsc_khz_val);
     ns_mul = (1000000ull << 32) / tsc_khz_val;
