@@ -124,6 +124,7 @@ $(IMAGE): $(IMAGE_SYM) tools/mkelf32.py
 
 # Fragments owned by their folders.
 -include guests/guests.mk
+-include guests/builder/builder.mk
 -include guests/linux/linux.mk
 -include tests/unit/unit.mk
 -include tests/fuzz/fuzz.mk
