@@ -37,7 +37,7 @@ BENCH_LINUX_INITRD := $(BENCH_LINUX_DIR)/initrd.gz
 BENCH_WANT_LINUX := $(if $(BENCH_ONLY),$(findstring linux,$(BENCH_ONLY)),linux)
 
 .PHONY: bench bench-guests bench-linux
-bench-guests: $(BENCH_ELFS) $(BENCH_DIR)/fwbase.elf $(BENCH_LINUX_INIT)
+bench-guests: $(BENCH_ELFS) $(BENCH_DIR)/fwbase.elf $(BENCH_LINUX_INIT) $(BUILDER_ELF)
 
 # The firmware baseline of the boot rows: a bare 32-bit multiboot kernel.
 $(BENCH_DIR)/fwbase.elf: bench/fwbase.S

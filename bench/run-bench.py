@@ -55,6 +55,8 @@ SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 import cloc  # noqa: E402  (bench/cloc.py, next to this file)
+sys.path.insert(0, os.path.join(SRC, "tools"))
+import mkdomlist  # noqa: E402  (tools/mkdomlist.py: the dom0 builder's module)
 
 QEMU = "qemu-system-x86_64"
 # The machine both hypervisors get. x2APIC is off: with it, QEMU 10's
@@ -77,13 +79,21 @@ MEM_DOMAINS = 4             # Tern's run with several domains
 
 # The bench guests (guests/bench/NAME), in run order.
 GUESTS = ["boot", "hypercall", "multicall", "evtchn", "ipi", "timer",
-          "mmu-update", "uvm", "pin-l4", "gnttab", "mem"]
+          "mmu-update", "uvm", "pin-l4", "gnttab", "xdom", "mem"]
+# Guests that run as several domains: run -> the module strings of its
+# domains (Tern's syntax, ELF path first). Tern boots them as its domUs
+# 1, 2, ...; Xen's dom0 is the builder (guests/builder), which builds them
+# as its domUs 1, 2, ... from a domain list (tools/mkdomlist.py).
+MULTI = {"xdom": ['{elf} name=ping memory=%s cmdline="role=ping peer=2"',
+                  '{elf} name=pong memory=%s cmdline="role=pong peer=1"']}
 # Guests with more than one vCPU: vCPUs (and QEMU CPUs) each gets.
 GUEST_VCPUS = {"ipi": 2}
 # Further runs of a guest's ELF: run -> (guest, vCPUs, QEMU CPUs).
 VARIANTS = {"ipi-1p": ("ipi", 2, 1)}
 # Every run --only can name, in run order (after the guests).
 RUNS = GUESTS + list(VARIANTS) + ["dom-build", "linux"]
+# The builder's line with the pages its own domain (dom0) owns.
+BUILDER_PAGES_RE = re.compile(r"^builder: dom0 owns (\d+) pages")
 
 # The Linux run: Debian's kernel, the bench initramfs, as on both sides.
 LINUX_MEM = "256M"
@@ -118,6 +128,13 @@ TIMED_ROWS = [
      "GNTMAP_host_map)", "ticks"),
     ("gnttab", "gnttab.copy", "grant copy of 4 KiB (own grant to a local frame)",
      "ticks"),
+    ("xdom", "xdom.evtchn", "context switch between domains: event channel "
+     "round trip between two domains on one pCPU (-smp 1; SCHEDOP_poll)",
+     "ticks"),
+    ("xdom", "xdom.gnttab-map-unmap", "grant map + unmap of 4 KiB of another "
+     "domain's grant (GNTMAP_host_map)", "ticks"),
+    ("xdom", "xdom.gnttab-copy", "grant copy of 4 KiB from another domain's "
+     "grant to a local frame", "ticks"),
 ]
 BOOT_ROWS = [
     ("boot", "boot.main", "power-on to the guest's test_main", "ticks"),
@@ -133,13 +150,7 @@ LINUX_ROWS = [
      "timed)", "ticks", "median"),
 ]
 # Rows issue 7 asks for that wait on features still to land, and why.
-LATER_ROWS = [
-    ("inter-domain event channel ping-pong (context switch between domains)",
-     "needs xenstore (port exchange); Xen: a toolstack. Within a domain: "
-     "the context switch row above"),
-    ("grant map + unmap / copy between two domains",
-     "needs a second domain; Xen: a toolstack"),
-]
+LATER_ROWS = []
 # The domain-build row goes here instead while Tern prints no TSC stamp.
 BUILD_LABEL = ("domain build start to the guest's test_main (Tern: builder "
                "stamp; Xen: \"Building a PV Dom0\", console_timestamps=raw)")
@@ -264,6 +275,21 @@ class Run:
         self.seconds = time.monotonic() - start
 
 
+class MultiRun(Run):
+    """Several domains: done once each has printed its result line."""
+
+    def __init__(self, name, cmd, log_path, timeout, domains):
+        super().__init__(name, cmd, log_path, timeout)
+        self.domains = domains
+        self.results = 0
+
+    def on_line(self, line):
+        super().on_line(line)
+        if RESULT_RE.match(line):
+            self.results += 1
+            self.done = self.error is not None or self.results >= self.domains
+
+
 class MemRun(Run):
     """The mem guest: once `domains` domains hold, ask for the memory report."""
 
@@ -330,6 +356,9 @@ class MemRun(Run):
         m = re.search(r"System RAM: \d+MB \((\d+)kB\)", line)
         if m:
             self.mem["usable_kib"] = int(m.group(1))
+        m = BUILDER_PAGES_RE.match(line)
+        if m:
+            self.mem.setdefault("domain_pages", []).append(int(m.group(1)))
         if not self.asked and self.holding >= self.domains:
             self.asked = True
             self.send(b"\x01\x01\x01")
@@ -457,12 +486,22 @@ class Bench:
         self.tern = args.tern or os.path.join(self.build, "tern")
         self.xen = args.xen or os.path.join(self.build, "xen", "xen-4.17")
         self.fwbase = os.path.join(self.outdir, "fwbase.elf")
+        self.builder = os.path.join(self.build, "guests", "builder.elf")
         self.icount = args.icount
         self.repeat = args.repeat
         self.runs = {}          # (hv, guest) -> [Run]
         self.failures = []
         self.versions = {}
         self.hung = {}          # hv -> the run that timed out
+
+    def domlist(self, tag, specs):
+        """Xen's modules for domains given by Tern module strings: the
+        builder as dom0 and a domain list (written to BUILD/bench/) of
+        them."""
+        path = os.path.join(self.outdir, "domlist-%s" % tag)
+        with open(path, "wb") as f:
+            f.write(mkdomlist.pack(specs))
+        return "%s,%s" % (self.builder, path)
 
     def qemu_cmd(self, hv, initrd, vcpus=1, cpus=None, dom0_mem=None,
                  xen_extra=""):
@@ -535,6 +574,9 @@ class Bench:
                          FwRun("firmware", cmd, log, self.args.timeout))
         runs = [g for g in GUESTS if g != "mem"] + list(VARIANTS) + ["dom-build"]
         for tag in [t for t in runs if t in wanted]:
+            if tag in MULTI:
+                self.run_multi(tag)
+                continue
             guest, vcpus, cpus = VARIANTS.get(tag, (tag, GUEST_VCPUS.get(tag, 1),
                                                     GUEST_VCPUS.get(tag, 1)))
             if tag == "dom-build":
@@ -563,6 +605,19 @@ class Bench:
         if "linux" in wanted:
             self.run_linux()
 
+    def run_multi(self, tag):
+        """A guest as several domains (MULTI): Tern's domUs, and Xen's domUs
+        built by the dom0 builder; -smp 1 on both."""
+        specs = [m.format(elf=self.elf(tag)) % DOMAIN_MEM for m in MULTI[tag]]
+        for hv in ("tern", "xen"):
+            for r in range(self.repeat):
+                suffix = "" if self.repeat == 1 else "-r%d" % (r + 1)
+                log = os.path.join(self.logdir, "%s-%s%s.log" % (hv, tag, suffix))
+                initrd = (",".join(specs) if hv == "tern"
+                          else self.domlist(tag, specs))
+                self.one(hv, tag, MultiRun(tag, self.qemu_cmd(hv, initrd), log,
+                                           self.args.timeout, len(specs)))
+
     def run_linux(self):
         """Debian's kernel with the bench /init, Tern's domU and Xen's dom0:
         LINUX_MEM, one vCPU, -smp 1, the same kernel command line."""
@@ -584,16 +639,23 @@ class Bench:
     def run_mem(self):
         """The mem guest: Tern with 1 and MEM_DOMAINS domains, Xen's dom0."""
         elf = self.elf("mem")
-        for hv, n in (("tern", 1), ("tern", MEM_DOMAINS), ("xen", 1)):
+        for hv, n in (("tern", 1), ("tern", MEM_DOMAINS), ("xen", 1),
+                      ("xen", MEM_DOMAINS)):
             tag = "mem-%dd" % n
             log = os.path.join(self.logdir, "%s-%s.log" % (hv, tag))
+            specs = ["%s name=mem%d memory=%s" % (elf, i + 1, DOMAIN_MEM)
+                     for i in range(n)]
+            holders = n
             if hv == "tern":
-                initrd = ",".join("%s name=mem%d memory=%s" % (elf, i + 1, DOMAIN_MEM)
-                                  for i in range(n))
+                initrd = ",".join(specs)
+            elif n == 1:
+                initrd = elf            # the mem guest is Xen's dom0
             else:
-                initrd = elf
+                # The builder is dom0, the n-th domain: n - 1 mem domUs.
+                holders = n - 1
+                initrd = self.domlist(tag, specs[:holders])
             self.one(hv, tag, MemRun(tag, self.qemu_cmd(hv, initrd), log,
-                                     self.args.timeout, hv, n))
+                                     self.args.timeout, hv, holders))
 
     # ---- figures -------------------------------------------------------
 
@@ -628,6 +690,7 @@ class Bench:
         t1 = self.runs.get(("tern", "mem-1d"), [None])[0]
         tn = self.runs.get(("tern", "mem-%dd" % MEM_DOMAINS), [None])[0]
         x1 = self.runs.get(("xen", "mem-1d"), [None])[0]
+        xn = self.runs.get(("xen", "mem-%dd" % MEM_DOMAINS), [None])[0]
         out = {}
         t_boot = None
         if t1 and "boot_free_kib" in t1.mem and "usable_kib" in t1.mem:
@@ -636,10 +699,15 @@ class Bench:
         u_t1 = used(t1) if t1 else None
         u_tn = used(tn) if tn else None
         u_x1 = used(x1) if x1 else None
+        u_xn = used(xn) if xn else None
         out["one"] = (u_t1, u_x1)
-        out["many"] = (u_tn, None)
-        out["per"] = ((u_tn - u_t1) / (MEM_DOMAINS - 1)
-                      if u_tn is not None and u_t1 is not None else None, None)
+        out["many"] = (u_tn, u_xn)
+
+        def per(one, many):
+            if one is None or many is None:
+                return None
+            return (many - one) / (MEM_DOMAINS - 1)
+        out["per"] = (per(u_t1, u_tn), per(u_x1, u_xn))
         out["heap1"] = (t1.mem.get("heap_bytes") / 1024.0
                         if t1 and "heap_bytes" in t1.mem else None, None)
         out["heapn"] = (tn.mem.get("heap_bytes") / 1024.0
@@ -766,7 +834,6 @@ class Bench:
         if any(tag.startswith("mem-") for _, tag in self.runs):
             mf = self.mem_figures()
             no_dom0less = "n/a (no boot without dom0)"
-            no_domus = "n/a (domUs need a toolstack)"
             t = mf["boot"][0]
             lines.append(self.row("RAM held by the hypervisor when its frame "
                                   "allocator starts", "KiB",
@@ -776,14 +843,16 @@ class Bench:
                                   "(not free, not the domain's)", "KiB",
                                   self.fmt(t) or "failed",
                                   self.fmt(x) or "failed", t, x))
-            t = mf["many"][0]
-            lines.append(self.row("RAM held by the hypervisor with %d domains"
-                                  % MEM_DOMAINS, "KiB",
-                                  self.fmt(t) or "failed", no_domus))
-            t = mf["per"][0]
+            t, x = mf["many"]
+            lines.append(self.row("RAM held by the hypervisor with %d domains "
+                                  "(Xen: dom0 builder + %d domUs)"
+                                  % (MEM_DOMAINS, MEM_DOMAINS - 1), "KiB",
+                                  self.fmt(t) or "failed",
+                                  self.fmt(x) or "failed", t, x))
+            t, x = mf["per"]
             lines.append(self.row("frames each further domain costs beyond its "
                                   "RAM", "KiB", self.fmt(t) or "failed",
-                                  no_domus))
+                                  self.fmt(x) or "failed", t, x))
             lines.append(self.row("Tern's heap in use with 1 / %d domains"
                                   % MEM_DOMAINS, "KiB", "%s / %s" % (
                                       self.fmt(mf["heap1"][0]) or "?",
@@ -798,10 +867,11 @@ class Bench:
                               "~{:,} (x86, issue 7)".format(cloc.XEN_X86_LOC),
                               loc, cloc.XEN_X86_LOC))
 
-        lines.append("| **not yet measurable** | | | | |")
         later = list(LATER_ROWS)
         if build_row[0] is None and build_row[1]:
             later.append((BUILD_LABEL, build_row[1]))
+        if later:
+            lines.append("| **not yet measurable** | | | | |")
         for label, why in later:
             lines.append("| %s | – | %s | – | – |" % (label, why))
         lines += [
@@ -820,15 +890,30 @@ class Bench:
             "- Memory rows: usable RAM as each hypervisor reports it, less its "
             "free RAM (Tern's debug key 'm'; Xen's 'm' after CTRL-a x3) and "
             "less the pages the domains own (XENMEM_current_reservation), "
-            "while the mem guests block. Xen's figure is with its dom0, "
-            "Tern's with one domU of the same size.",
+            "while the mem guests block. With 1 domain: Xen's dom0 (the mem "
+            "guest), Tern's one domU of the same size. With %d: Tern's %d "
+            "domUs; Xen's dom0 builder (%s, which says what it owns) and %d "
+            "mem domUs it built. A further domain's cost is the difference "
+            "over %d." % (MEM_DOMAINS, MEM_DOMAINS, DOMAIN_MEM, MEM_DOMAINS - 1,
+                          MEM_DOMAINS - 1),
+            "- Xen's domUs (the xdom and memory runs): built by the dom0 "
+            "builder, guests/builder: a kit guest as Xen's dom0 (%s, one "
+            "vCPU) that builds each domU as a toolstack does (domctl, "
+            "populate_physmap, foreign mappings, hypercall page, pinned L4) "
+            "from a domain list module (tools/mkdomlist.py) and serves their "
+            "console rings; it waits in SCHEDOP_poll while they run, so it "
+            "takes a pCPU only to copy their console output. The same "
+            "strings give Tern its domUs." % DOMAIN_MEM,
             "- x2APIC is off in the CPU model: with it, QEMU's icount stops Xen "
             "at boot (\"Bad icount read\").",
             "- Context switch row: the ipi guest's round trip with its two vCPUs "
             "on one pCPU: each waits in SCHEDOP_poll, so every round trip blocks "
             "and wakes each vCPU once, two switches between vCPUs of one "
-            "domain through the scheduler (credit2 on both). Between domains "
-            "it needs a second domain, on Xen a toolstack.",
+            "domain through the scheduler (credit2 on both). Between domains: "
+            "the xdom row, the same round trip between two domUs (an "
+            "inter-domain channel; the pong side finds the ping side's port "
+            "by binding, no xenstore), timed by the ping side; its grant rows "
+            "are timed by the pong side on the ping side's grant.",
             "- Linux rows: /init is a static program without libc whose first "
             "instruction reads the TSC. User-mode RDTSC is native on both "
             "(CR4.TSD clear): Tern neither sets TSD nor emulates RDTSC (/init "
@@ -967,6 +1052,9 @@ def main():
         if not os.path.isfile(b.elf(g)):
             missing.append("no bench guest %s: run make BUILD=%s bench-guests" % (
                 b.elf(g), os.path.relpath(b.build, SRC)))
+    if any(g in MULTI or g == "mem" for g in wanted) and not os.path.isfile(b.builder):
+        missing.append("no dom0 builder %s: run make BUILD=%s bench-guests" % (
+            b.builder, os.path.relpath(b.build, SRC)))
     if "linux" in wanted:
         for f in b.linux_files():
             if not os.path.isfile(f):
