@@ -3,7 +3,8 @@
 /*
  * At boot, every RAM frame of the memory map that is not Tern's image, a
  * boot module, the first MiB (firmware, AP trampoline) or the frame table
- * itself goes to the buddy allocator (core/frame-alloc.c). The frame table
+ * itself goes to the buddy allocator (core/frame-alloc.c); the boot modules'
+ * frames follow once every domain is built (mm_release_modules). The frame table
  * has an entry for every frame below the highest RAM address; frames that
  * are not RAM are owned by DOMID_IO_RSVD and never allocated.
  * Lock: mm_lock serialises the allocator.
@@ -21,7 +22,7 @@ unsigned long max_mfn;
 
 static struct frame_alloc fa;
 static DEFINE_SPINLOCK(mm_lock);
-static uint64_t total_ram, reserved_bytes;
+static uint64_t total_ram, reserved_bytes, early_base;
 static unsigned long boot_free_frames;
 
 extern const char _end[];
@@ -143,6 +144,7 @@ void mm_init(const struct boot_info *bi)
               "machine more memory or smaller boot modules",
               (unsigned long)(reserved_bytes >> 10));
     res[nres++] = (struct range){ early, early + reserved_bytes };
+    early_base = early;
     if ( dm_bytes )
         arch_directmap_extend(top, early + ft_bytes + fa_bytes);
     /* The direct map must reach the last byte of RAM (faults here if not). */
@@ -182,6 +184,45 @@ void mm_init(const struct boot_info *bi)
     }
     boot_free_frames = fa.free_frames;
     heap_init(&heap_ops);
+}
+
+/*
+ * The domains are built: their kernels and initrds were copied out of the
+ * modules (a bzImage into frames of its own), so the modules' frames go to
+ * the allocator, as Xen discards its initial images after building dom0.
+ * A frame is freed only while Tern holds it and no other reserved range
+ * (the first MiB, the image, the frame table) touches it; a frame two
+ * modules share is freed once.
+ */
+void mm_release_modules(const struct boot_info *bi)
+{
+    struct range res[3] = {
+        { 0, 0x100000 },
+        { TERN_LOAD_PADDR, virt_to_maddr(_end) },
+        { early_base, early_base + reserved_bytes },
+    };
+    unsigned long mfn, freed = 0;
+    unsigned int i;
+
+    for ( i = 0; i < bi->nr_modules; i++ )
+    {
+        const struct boot_module *m = &bi->modules[i];
+        unsigned long e = (unsigned long)((m->end + PAGE_SIZE - 1) >> PAGE_SHIFT);
+
+        for ( mfn = (unsigned long)(m->start >> PAGE_SHIFT); mfn < e && mfn < max_mfn;
+              mfn++ )
+        {
+            uint64_t pa = (uint64_t)mfn << PAGE_SHIFT;
+
+            if ( frame_table[mfn].owner != DOMID_TERN ||
+                 overlaps(pa, pa + PAGE_SIZE, res, ARRAY_SIZE(res)) )
+                continue;
+            free_frames(mfn, 0);
+            freed++;
+        }
+    }
+    if ( freed )
+        printk("Freed %lu KiB of boot modules\n", freed * 4);
 }
 
 /* A frame a guest had may still sit in some CPU's TLB: flush those

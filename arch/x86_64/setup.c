@@ -142,6 +142,7 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
     for ( i = 0; i < built; i++ )
         domain_unpause(dlist[i]);
     heap_free(doms);
+    mm_release_modules(&boot_info);
     if ( built )
         reset_stack_and_call(idle_loop);
     if ( !boot_info.nr_modules )

@@ -73,6 +73,8 @@ unsigned long arch_m2p_block_mfn(unsigned int i);
 /* Build the frame table and the allocator from the memory map, keeping
  * Tern's image and the boot modules out of it. Panics if RAM is too small. */
 void mm_init(const struct boot_info *bi);
+/* Once every domain is built: the boot modules' frames to the allocator. */
+void mm_release_modules(const struct boot_info *bi);
 /* 2^order contiguous frames owned by Tern; returns the MFN, or ~0ul. */
 unsigned long alloc_frames(unsigned int order);
 void free_frames(unsigned long mfn, unsigned int order);
