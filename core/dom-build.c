@@ -53,7 +53,7 @@ struct layout {
 
 void *domain_pfn_to_virt(const struct domain *d, unsigned long pfn)
 {
-    return pfn < d->nr_pages ? mfn_to_virt(d->p2m[pfn]) : NULL;
+    return d->p2m && pfn < d->nr_pages ? mfn_to_virt(d->p2m[pfn]) : NULL;
 }
 
 static unsigned long va_to_pfn(const struct layout *l, uint64_t va)
@@ -316,7 +316,7 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
                               : b.l.p2m - b.l.v_start,
                d->p2m, nr * sizeof(unsigned long));
     fill_start_info(&b, bi, bd);
-    d->console_pfn = va_to_pfn(&b.l, b.l.console);
+    d->console_mfn = d->p2m[va_to_pfn(&b.l, b.l.console)];
     d->hypercall_page_pfn = ~0ul;
     if ( bd->elf.virt_hypercall != ELF_XEN_UNSET )
     {
@@ -345,7 +345,7 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
     if ( !rc )
         rc = get_page_and_type((unsigned long)(v->pv.kernel_cr3 >> PAGE_SHIFT), domid,
                                PGT_l4_page_table);
-    if ( !rc && !get_page(d->p2m[d->console_pfn], domid) )
+    if ( !rc && !get_page(d->console_mfn, domid) )
         rc = -EINVAL;
     pt_unlock();
     if ( rc )
@@ -357,6 +357,9 @@ struct domain *domain_build(const struct boot_info *bi, const struct boot_domain
            (unsigned long)b.l.v_end, (unsigned long)b.l.start_info,
            (unsigned long)b.l.pt, b.l.nr_pt, (unsigned long)bd->elf.virt_entry);
     kernel_image_release(&bd->kimg);
+    /* Built: the P2M is the guest's from now on (Xen keeps none either). */
+    heap_free(d->p2m);
+    d->p2m = NULL;
     return d;
 
  nomem:
@@ -390,7 +393,7 @@ void domain_destroy(struct domain *d)
     if ( v && v->pv.kernel_cr3 )
     {
         vcpus_put_refs(d);                  /* base pointers, GDT, LDT, vcpu_info */
-        put_page(d->p2m[d->console_pfn]);
+        put_page(d->console_mfn);
     }
     pt_unlock();
     gnttab_domain_destroy(d->domain_id);

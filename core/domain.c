@@ -28,6 +28,7 @@
  * While it waits it answers TLB-flush requests (arch_spin_relax), and the
  * pCPUs it waits for hold no lock it holds, so the wait always ends.
  */
+#include <asm/mm.h>
 #include <tern/acpi.h>
 #include <tern/console.h>
 #include <tern/domain.h>
@@ -42,6 +43,12 @@ static unsigned int live_domains;
 
 static void console_emit_line(struct domain *d);
 static void console_flush_locked(struct domain *d);
+
+/* d's console ring, the page start_info names (Tern holds a reference). */
+static struct xencons_interface *console_ring(const struct domain *d)
+{
+    return d->console_mfn ? mfn_to_virt(d->console_mfn) : NULL;
+}
 static DEFINE_SPINLOCK(domlist_lock);
 
 static struct domain *domain_list[MAX_DOMAINS];
@@ -236,7 +243,7 @@ void domain_console_flush(struct domain *d)
 /* Drain d's console ring; caller holds d->console_lock. */
 static void console_flush_locked(struct domain *d)
 {
-    struct xencons_interface *ring = domain_pfn_to_virt(d, d->console_pfn);
+    struct xencons_interface *ring = console_ring(d);
     XENCONS_RING_IDX cons, prod;
     char buf[64];
     size_t n = 0;
@@ -316,7 +323,7 @@ bool domain_console_input(char c)
         return false;
     }
     d = domain_list[console_focus];
-    ring = d && !d->dying ? domain_pfn_to_virt(d, d->console_pfn) : NULL;
+    ring = d && !d->dying ? console_ring(d) : NULL;
     if ( ring )
     {
         /* The guest can write both indexes: whatever they say, the byte

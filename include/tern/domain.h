@@ -110,11 +110,12 @@ struct domain {
     spinlock_t lock;
     struct domain_config cfg;
     shared_info_t *shared_info;      /* Tern's page, shared with the guest */
-    unsigned long *p2m;              /* Tern's copy: pfn -> mfn */
+    unsigned long *p2m;              /* pfn -> mfn while it is built, then NULL
+                                        (the guest keeps its own P2M) */
     unsigned long nr_pages, max_pages;
     unsigned long tot_pages;         /* frames it owns now (reservation) */
     unsigned long hypercall_page_pfn;   /* ~0ul when the guest has none */
-    unsigned long console_pfn;
+    unsigned long console_mfn;       /* its console ring (Tern holds a ref) */
     uint32_t console_port, store_port;
     struct vcpu **vcpu;              /* max_vcpus of them (core/vcpu.c) */
     unsigned int max_vcpus;
@@ -206,7 +207,8 @@ void domain_dump_vcpus(void);
 /* The live domain with this id, or NULL. */
 struct domain *domain_by_id(domid_t id);
 
-/* The guest frame at a guest physical page (via the direct map). */
+/* The guest frame at a guest physical page (via the direct map), while
+ * the domain is built (d->p2m). */
 void *domain_pfn_to_virt(const struct domain *d, unsigned long pfn);
 
 #endif /* TERN_DOMAIN_H */
