@@ -880,7 +880,8 @@ class Bench:
             "- Timed rows: TSC ticks read by the guest around each timed loop, "
             "divided by the operations in it; guests/bench/NAME/main.c says "
             "what one operation is. The same ELF runs as Tern's domU and as "
-            "Xen's dom0 (PV, no XPTI, no PV L1TF shadowing on Xen).",
+            "Xen's dom0 (PV, no XPTI, no PV L1TF shadowing on Xen), except "
+            "xdom's: two domUs on both (below).",
             "- Boot rows: the guest's TSC on entry to test_main() (after the "
             "kit's start of day) and just before its result line. Both "
             "hypervisors print their whole boot log (loglvl=all), as the tests "
