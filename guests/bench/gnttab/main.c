@@ -23,7 +23,7 @@ static uint8_t map_va[4096] __attribute__((aligned(4096)));
 
 static domid_t me;
 static unsigned long buf_mfn;
-static long failed;             /* the first bad status or rc, 0 if none */
+static struct bench_gnt loops;  /* the timed loops' state (bench.h) */
 
 /* Our own domain id: the remote end of an unbound port for DOMID_SELF. */
 static long my_domid(domid_t *id)
@@ -41,48 +41,6 @@ static long my_domid(domid_t *id)
         return rc;
     *id = st.u.unbound.dom;
     return 0;
-}
-
-static void map_loop(unsigned long ops, void *arg)
-{
-    struct gnttab_map_grant_ref m;
-    struct gnttab_unmap_grant_ref u;
-    long rc;
-
-    (void)arg;
-    while ( ops-- )
-    {
-        m = (struct gnttab_map_grant_ref){ .host_addr = (uint64_t)map_va,
-                                           .flags = GNTMAP_host_map,
-                                           .ref = REF, .dom = me };
-        rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &m, 1);
-        if ( (rc || m.status != GNTST_okay) && !failed )
-            failed = rc ? rc : 1000 - m.status;
-        u = (struct gnttab_unmap_grant_ref){ .host_addr = (uint64_t)map_va,
-                                             .handle = m.handle };
-        rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &u, 1);
-        if ( (rc || u.status != GNTST_okay) && !failed )
-            failed = rc ? rc : 2000 - u.status;
-    }
-}
-
-static void copy_loop(unsigned long ops, void *arg)
-{
-    struct gnttab_copy c;
-    long rc;
-
-    (void)arg;
-    while ( ops-- )
-    {
-        c = (struct gnttab_copy){ .len = 4096, .flags = GNTCOPY_source_gref };
-        c.source.u.ref = REF;
-        c.source.domid = me;
-        c.dest.u.gmfn = buf_mfn;
-        c.dest.domid = DOMID_SELF;
-        rc = HYPERVISOR_grant_table_op(GNTTABOP_copy, &c, 1);
-        if ( (rc || c.status != GNTST_okay) && !failed )
-            failed = rc ? rc : 3000 - c.status;
-    }
 }
 
 static void na_both(const char *why, long rc)
@@ -120,6 +78,7 @@ void bench_main(const start_info_t *si)
     }
     memset(data, 0x5a, sizeof(data));
     buf_mfn = kit_virt_to_mfn(buf);
+    loops = (struct bench_gnt){ .dom = me, .ref = REF, .va = map_va, .mfn = buf_mfn };
     gt[REF].domid = me;
     gt[REF].frame = (uint32_t)kit_virt_to_mfn(data);
     kit_wmb();
@@ -131,29 +90,29 @@ void bench_main(const start_info_t *si)
         bench_na("gnttab.map-unmap", "clearing the map address: %ld", rc);
     else
     {
-        failed = 0;
-        map_loop(1, NULL);
-        if ( failed )
-            bench_na("gnttab.map-unmap", "map/unmap failed: %ld", failed);
+        loops.failed = 0;
+        bench_gnt_map_loop(1, &loops);
+        if ( loops.failed )
+            bench_na("gnttab.map-unmap", "map/unmap failed: %ld", loops.failed);
         else
         {
-            bench_run("gnttab.map-unmap", 1000, map_loop, NULL);
-            if ( failed )
-                kit_printf("bench: a map or unmap failed in the rounds: %ld\n", failed);
+            bench_run("gnttab.map-unmap", 1000, bench_gnt_map_loop, &loops);
+            if ( loops.failed )
+                kit_printf("bench: a map or unmap failed in the rounds: %ld\n", loops.failed);
         }
         kit_map_mfn(map_va, kit_virt_to_mfn(map_va),
                     KIT_PTE_P | KIT_PTE_RW | KIT_PTE_A | KIT_PTE_D);
     }
 
-    failed = 0;
-    copy_loop(1, NULL);
-    if ( failed || memcmp(buf, data, sizeof(buf)) )
-        bench_na("gnttab.copy", "copy failed: %ld", failed);
+    loops.failed = 0;
+    bench_gnt_copy_loop(1, &loops);
+    if ( loops.failed || memcmp(buf, data, sizeof(buf)) )
+        bench_na("gnttab.copy", "copy failed: %ld", loops.failed);
     else
     {
-        bench_run("gnttab.copy", 1000, copy_loop, NULL);
-        if ( failed )
-            kit_printf("bench: a copy failed in the rounds: %ld\n", failed);
+        bench_run("gnttab.copy", 1000, bench_gnt_copy_loop, &loops);
+        if ( loops.failed )
+            kit_printf("bench: a copy failed in the rounds: %ld\n", loops.failed);
     }
     gt[REF].flags = 0;
 }

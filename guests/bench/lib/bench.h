@@ -60,4 +60,21 @@ long bench_events_on(void);
  */
 unsigned long bench_data_mfn(void);
 
+/*
+ * The grant operations the gnttab and xdom guests time, as bench_run()
+ * loops on a struct bench_gnt: map (GNTMAP_host_map at va, whose PTE the
+ * caller cleared) + unmap of dom's ref, and a GNTTABOP_copy of 4 KiB from
+ * it to the local frame mfn. failed keeps the first bad result: the rc, or
+ * 1000 - status (map), 2000 - status (unmap), 3000 - status (copy).
+ */
+struct bench_gnt {
+    domid_t dom;
+    grant_ref_t ref;
+    void *va;
+    unsigned long mfn;
+    long failed;
+};
+void bench_gnt_map_loop(unsigned long ops, void *arg);
+void bench_gnt_copy_loop(unsigned long ops, void *arg);
+
 #endif /* BENCH_BENCH_H */

@@ -76,37 +76,7 @@ static evtchn_port_t port;
 static domid_t peer;
 static unsigned long delay_ms;
 static unsigned long buf_mfn;
-static long failed;             /* the first bad status or rc, 0 if none */
-
-/* The value of word key=N on the command line, or def. */
-static unsigned long cmdline_num(const char *cmd, const char *key, unsigned long def)
-{
-    size_t n = strlen(key);
-    const char *p;
-
-    for ( p = cmd; *p; p++ )
-        if ( (p == cmd || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=' )
-        {
-            unsigned long v = 0;
-
-            for ( p += n + 1; *p >= '0' && *p <= '9'; p++ )
-                v = v * 10 + (unsigned long)(*p - '0');
-            return v;
-        }
-    return def;
-}
-
-static bool cmdline_is(const char *cmd, const char *word)
-{
-    size_t n = strlen(word);
-    const char *p;
-
-    for ( p = cmd; *p; p++ )
-        if ( (p == cmd || p[-1] == ' ') && !strncmp(p, word, n) &&
-             (p[n] == ' ' || !p[n]) )
-            return true;
-    return false;
-}
+static struct bench_gnt loops;  /* the timed loops' state (bench.h) */
 
 /* The page's bytes: none repeats within 256, so a shift shows. */
 static void fill_pattern(uint8_t *b)
@@ -176,7 +146,7 @@ static long port_remote(void)
     return st.u.interdomain.port;
 }
 
-/* All three keys n/a for one reason (the ping side's set-up failed, so
+/* All three keys n/a for one reason (the ping side's set-up loops.failed, so
  * the pong side may have nothing to say either). */
 static void na_all(const char *why, long rc)
 {
@@ -259,52 +229,10 @@ static void ping(void)
     }
 }
 
-static void map_loop(unsigned long ops, void *arg)
-{
-    struct gnttab_map_grant_ref m;
-    struct gnttab_unmap_grant_ref u;
-    long rc;
-
-    (void)arg;
-    while ( ops-- )
-    {
-        m = (struct gnttab_map_grant_ref){ .host_addr = (uint64_t)map_va,
-                                           .flags = GNTMAP_host_map,
-                                           .ref = REF, .dom = peer };
-        rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &m, 1);
-        if ( (rc || m.status != GNTST_okay) && !failed )
-            failed = rc ? rc : 1000 - m.status;
-        u = (struct gnttab_unmap_grant_ref){ .host_addr = (uint64_t)map_va,
-                                             .handle = m.handle };
-        rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &u, 1);
-        if ( (rc || u.status != GNTST_okay) && !failed )
-            failed = rc ? rc : 2000 - u.status;
-    }
-}
-
-static void copy_loop(unsigned long ops, void *arg)
-{
-    struct gnttab_copy c;
-    long rc;
-
-    (void)arg;
-    while ( ops-- )
-    {
-        c = (struct gnttab_copy){ .len = 4096, .flags = GNTCOPY_source_gref };
-        c.source.u.ref = REF;
-        c.source.domid = peer;
-        c.dest.u.gmfn = buf_mfn;
-        c.dest.domid = DOMID_SELF;
-        rc = HYPERVISOR_grant_table_op(GNTTABOP_copy, &c, 1);
-        if ( (rc || c.status != GNTST_okay) && !failed )
-            failed = rc ? rc : 3000 - c.status;
-    }
-}
-
 /*
  * Map the peer's ref at map_va (its PTE cleared by the caller), retrying
  * while the entry is not granted yet; check its bytes, unmap. False (after
- * a n/a line with the reason) if any of that failed.
+ * a n/a line with the reason) if any of that loops.failed.
  */
 static bool map_check(void)
 {
@@ -354,7 +282,7 @@ static bool map_check(void)
 }
 
 /* One copy of the peer's page into buf, checked. False (after a n/a
- * line) if it failed. */
+ * line) if it loops.failed. */
 static bool copy_check(void)
 {
     struct gnttab_copy c = { .len = 4096, .flags = GNTCOPY_source_gref };
@@ -386,6 +314,7 @@ static void pong_grants(void)
 
     fill_pattern(want);
     buf_mfn = kit_virt_to_mfn(buf);
+    loops = (struct bench_gnt){ .dom = peer, .ref = REF, .va = map_va, .mfn = buf_mfn };
     rc = HYPERVISOR_update_va_mapping((unsigned long)map_va, 0, UVMF_INVLPG | UVMF_LOCAL);
     if ( rc )
         bench_na(MAP_KEY, "clearing the map address: %ld", rc);
@@ -393,20 +322,20 @@ static void pong_grants(void)
     {
         if ( map_check() )
         {
-            failed = 0;
-            bench_run(MAP_KEY, OPS, map_loop, NULL);
-            if ( failed )
-                kit_printf("bench: a map or unmap failed in the rounds: %ld\n", failed);
+            loops.failed = 0;
+            bench_run(MAP_KEY, OPS, bench_gnt_map_loop, &loops);
+            if ( loops.failed )
+                kit_printf("bench: a map or unmap failed in the rounds: %ld\n", loops.failed);
         }
         kit_map_mfn(map_va, kit_virt_to_mfn(map_va),
                     KIT_PTE_P | KIT_PTE_RW | KIT_PTE_A | KIT_PTE_D);
     }
     if ( copy_check() )
     {
-        failed = 0;
-        bench_run(COPY_KEY, OPS, copy_loop, NULL);
-        if ( failed )
-            kit_printf("bench: a copy failed in the rounds: %ld\n", failed);
+        loops.failed = 0;
+        bench_run(COPY_KEY, OPS, bench_gnt_copy_loop, &loops);
+        if ( loops.failed )
+            kit_printf("bench: a copy failed in the rounds: %ld\n", loops.failed);
     }
 }
 
@@ -491,12 +420,12 @@ static void pong(void)
 void bench_main(const start_info_t *si)
 {
     const char *cmd = (const char *)si->cmd_line;
-    bool is_ping = cmdline_is(cmd, "role=ping");
+    bool is_ping = kit_cmdline_has(cmd, "role=ping");
     long rc;
 
-    peer = (domid_t)cmdline_num(cmd, "peer", 0);
-    delay_ms = cmdline_num(cmd, "delay", 0);
-    if ( (!is_ping && !cmdline_is(cmd, "role=pong")) || !peer )
+    peer = (domid_t)kit_cmdline_num(cmd, "peer", 0);
+    delay_ms = kit_cmdline_num(cmd, "delay", 0);
+    if ( (!is_ping && !kit_cmdline_has(cmd, "role=pong")) || !peer )
     {
         bench_na("xdom.evtchn", "needs role=ping|pong and peer=N, got '%s'", cmd);
         return;

@@ -75,36 +75,6 @@ static evtchn_port_t port;
 static domid_t me, peer;
 static unsigned int linger_ms;
 
-/* The value of word key=N on the command line, or def. */
-static unsigned long cmdline_num(const char *cmd, const char *key, unsigned long def)
-{
-    size_t n = strlen(key);
-    const char *p;
-
-    for ( p = cmd; *p; p++ )
-        if ( (p == cmd || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=' )
-        {
-            unsigned long v = 0;
-
-            for ( p += n + 1; *p >= '0' && *p <= '9'; p++ )
-                v = v * 10 + (unsigned long)(*p - '0');
-            return v;
-        }
-    return def;
-}
-
-static bool cmdline_is(const char *cmd, const char *word)
-{
-    size_t n = strlen(word);
-    const char *p;
-
-    for ( p = cmd; *p; p++ )
-        if ( (p == cmd || p[-1] == ' ') && !strncmp(p, word, n) &&
-             (p[n] == ' ' || !p[n]) )
-            return true;
-    return false;
-}
-
 /* Wait for an event on our port (or ms milliseconds), then clear it. */
 static void wait_port(unsigned int ms)
 {
@@ -698,18 +668,18 @@ void test_main(const start_info_t *si)
     if ( kit_map_shared_info() )
         kit_test_abort("cannot map shared_info");
     me = gnt_my_domid();
-    peer = (domid_t)cmdline_num(cmd, "peer", 0);
-    linger_ms = (unsigned int)cmdline_num(cmd, "linger", 0);
+    peer = (domid_t)kit_cmdline_num(cmd, "peer", 0);
+    linger_ms = (unsigned int)kit_cmdline_num(cmd, "linger", 0);
     kit_printf("gnttab-peer: d%u, '%s'\n", me, cmd);
     if ( !peer || peer == me )
         kit_test_abort("no peer= on the command line");
-    if ( cmdline_is(cmd, "role=front") )
+    if ( kit_cmdline_has(cmd, "role=front") )
         front();
-    else if ( cmdline_is(cmd, "role=back") )
+    else if ( kit_cmdline_has(cmd, "role=back") )
         back();
-    else if ( cmdline_is(cmd, "role=granter") )
+    else if ( kit_cmdline_has(cmd, "role=granter") )
         granter();
-    else if ( cmdline_is(cmd, "role=holder") )
+    else if ( kit_cmdline_has(cmd, "role=holder") )
         holder();
     else
         kit_test_abort("no role= on the command line");

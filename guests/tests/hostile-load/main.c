@@ -30,23 +30,6 @@
 
 static volatile unsigned long sink;
 
-/* The value of "key=" on the command line, copied to buf ("" if none). */
-static void opt_str(const char *cmd, const char *key, char *buf, size_t len)
-{
-    size_t n = strlen(key), i = 0;
-    const char *p;
-
-    buf[0] = '\0';
-    for ( p = cmd; *p; p++ )
-        if ( (p == cmd || p[-1] == ' ') && !strncmp(p, key, n) && p[n] == '=' )
-        {
-            for ( p += n + 1; *p && *p != ' ' && i + 1 < len; p++ )
-                buf[i++] = *p;
-            buf[i] = '\0';
-            return;
-        }
-}
-
 static void __attribute__((noreturn)) mode_spin(void)
 {
     unsigned long i = 0;
@@ -200,7 +183,7 @@ void test_main(const start_info_t *si)
 {
     char mode[16];
 
-    opt_str((const char *)si->cmd_line, "mode", mode, sizeof(mode));
+    kit_cmdline_str((const char *)si->cmd_line, "mode", mode, sizeof(mode));
     if ( kit_map_shared_info() )
         kit_test_abort("cannot map shared_info");
     if ( !strcmp(mode, "spin") )

@@ -26,17 +26,6 @@ static struct vcpu_guest_context ctxt;
 static unsigned int nr;
 static bool crash_mode;
 
-/* Does the command line hold word? */
-static bool has_word(const char *line, const char *word)
-{
-    size_t n = strlen(word);
-
-    for ( ; *line; line++ )
-        if ( !strncmp(line, word, n) )
-            return true;
-    return false;
-}
-
 static void busy(unsigned int id)
 {
     uint64_t pte = ((uint64_t)kit_virt_to_mfn(window) << KIT_PAGE_SHIFT) |
@@ -101,7 +90,7 @@ void test_main(const start_info_t *si)
 
     if ( kit_map_shared_info() )
         kit_test_abort("cannot map shared_info");
-    crash_mode = has_word((const char *)si->cmd_line, "crash");
+    crash_mode = kit_cmdline_has((const char *)si->cmd_line, "crash");
     nr = kit_nr_vcpus();
     kit_printf("smp-shutdown: %u vCPUs%s\n", nr, crash_mode ? ", crash mode" : "");
     if ( nr < 2 )

@@ -10,5 +10,6 @@
 #include <kit/mm.h>
 #include <kit/test.h>
 #include <kit/events.h>
+#include <kit/cmdline.h>
 
 #endif /* KIT_KIT_H */
