@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* System time from the TSC, calibrated against the PIT; the LAPIC one-shot timer. */
 /*
- * The TSC is calibrated once on the boot CPU against PIT channel 2: five
- * rounds of 4 ms (the only busy-wait at boot), and the median round
- * counts. One round can be far off under an emulator on a busy host: a
- * vCPU thread descheduled after the PIT expired but before the end is
- * read gives a rate too high (twice the true one has been seen), one
- * descheduled between starting the PIT and reading the start too low;
- * the median of five keeps up to two such rounds out. System time is nanoseconds since
- * then: ns = (tsc - tsc0) * mul >> 32. Each CPU's LAPIC timer runs in
+ * The TSC is calibrated once on the boot CPU against PIT channel 2: three
+ * rounds of 6 ms (the only busy-wait at boot), and the median round
+ * counts. A round reads the PIT's count at its start and at its end, each
+ * time between two TSC reads, and keeps the read with the narrowest TSC
+ * bracket of several: under an emulator on a busy host the vCPU thread
+ * may be descheduled at any point (for milliseconds), and a round that
+ * timed the wait for the PIT to expire was off by as much as twice the
+ * true rate in most of its rounds; only the endpoints count here, and a
+ * descheduled read has a wide bracket and is not kept. A round whose PIT
+ * ran out (OUT high: the count wrapped) is done again. System time is
+ * nanoseconds since then: ns = (tsc - tsc0) * mul >> 32. Each CPU's LAPIC timer runs in
  * TSC-deadline mode when the CPU has it, else in one-shot mode with its
  * rate measured against the TSC.
  */
@@ -23,8 +26,9 @@
 #include <tern/timer.h>
 
 #define PIT_HZ          1193182u
-#define CALIBRATE_MS    4
-#define CALIBRATE_ROUNDS 5
+#define CALIBRATE_MS    6
+#define CALIBRATE_ROUNDS 3
+#define CALIBRATE_READS 8           /* reads per endpoint: the narrowest counts */
 
 static uint64_t tsc0;
 static uint64_t tsc_khz_val;
@@ -49,24 +53,57 @@ static uint64_t ns_to_tsc(s_time_t ns)
     return (uint64_t)(((unsigned __int128)ns * tsc_mul) >> 32);
 }
 
-/* Count TSC ticks while PIT channel 2 counts down CALIBRATE_MS. */
+/* PIT channel 2's count, latched. */
+static uint16_t pit2_count(void)
+{
+    uint16_t lo;
+
+    outb(0x43, 0x80);                          /* latch channel 2 */
+    lo = inb(0x42);
+    return (uint16_t)(lo | (inb(0x42) << 8));
+}
+
+/* The count and the TSC at the middle of the narrowest of a few brackets. */
+static void pit2_sample(uint16_t *count, uint64_t *tsc)
+{
+    uint64_t best = ~0ull, a, b;
+    unsigned int i;
+    uint16_t c;
+
+    for ( i = 0; i < CALIBRATE_READS; i++ )
+    {
+        a = rdtsc();
+        c = pit2_count();
+        b = rdtsc();
+        if ( b - a < best )
+        {
+            best = b - a;
+            *count = c;
+            *tsc = a + (b - a) / 2;
+        }
+    }
+}
+
+/* TSC kHz over CALIBRATE_MS of PIT channel 2 (mode 0 from 0xffff), or 0
+ * when the count ran out before the end was read (the round is void). */
 static uint64_t calibrate_tsc_pit(void)
 {
-    uint16_t count = PIT_HZ / (1000 / CALIBRATE_MS);
-    uint64_t t0, t1;
+    uint16_t want = PIT_HZ / (1000 / CALIBRATE_MS), c0, c1;
     unsigned long spins = 0;
+    uint64_t t0, t1;
 
     outb(0x61, (inb(0x61) & ~0x02) | 0x01);   /* gate on, speaker off */
     outb(0x43, 0xb0);                          /* ch 2, lo/hi, mode 0 */
-    outb(0x42, count & 0xff);
-    outb(0x42, count >> 8);
-    t0 = rdtsc();
-    while ( !(inb(0x61) & 0x20) && ++spins < 100000000ul )
-        ;
-    t1 = rdtsc();
-    if ( !(inb(0x61) & 0x20) )
-        panic("PIT channel 2 did not count: cannot calibrate the TSC");
-    return (t1 - t0) / CALIBRATE_MS;
+    outb(0x42, 0xff);
+    outb(0x42, 0xff);
+    pit2_sample(&c0, &t0);
+    while ( (uint16_t)(c0 - pit2_count()) < want && !(inb(0x61) & 0x20) )
+        if ( ++spins > 100000000ul )
+            panic("PIT channel 2 did not count: cannot calibrate the TSC");
+    pit2_sample(&c1, &t1);
+    if ( (inb(0x61) & 0x20) || c1 >= c0 )
+        return 0;
+    return (t1 - t0) * PIT_HZ / ((uint64_t)(c0 - c1) * 1000);
 }
 
 void time_init(void)
@@ -77,7 +114,12 @@ void time_init(void)
 
     for ( i = 0; i < CALIBRATE_ROUNDS; i++ )
     {
-        uint64_t r = calibrate_tsc_pit();
+        uint64_t r = 0;
+
+        for ( j = 0; j < 10 && !r; j++ )
+            r = calibrate_tsc_pit();
+        if ( !r )
+            panic("PIT channel 2 ran out in every round: cannot calibrate the TSC");
 
         for ( j = i; j > 0 && rounds[j - 1] > r; j-- )
             rounds[j] = rounds[j - 1];
