@@ -49,6 +49,7 @@ static struct xencons_interface *console_ring(const struct domain *d)
 {
     return d->console_mfn ? mfn_to_virt(d->console_mfn) : NULL;
 }
+
 static DEFINE_SPINLOCK(domlist_lock);
 
 static struct domain *domain_list[MAX_DOMAINS];

@@ -30,13 +30,24 @@ extern const char _end[];
 /* A range of physical memory that must not be handed out. */
 struct range { uint64_t start, end; };
 
-static unsigned int collect_reserved(const struct boot_info *bi,
-                                     struct range *r, unsigned int max)
+/* The ranges that stay reserved for good: the first MiB, Tern's image and,
+ * once mm_init placed them, the frame table and allocator. */
+static unsigned int fixed_reserved(struct range *r)
 {
-    unsigned int n = 0, i;
+    unsigned int n = 0;
 
     r[n++] = (struct range){ 0, 0x100000 };
     r[n++] = (struct range){ TERN_LOAD_PADDR, virt_to_maddr(_end) };
+    if ( reserved_bytes && early_base )
+        r[n++] = (struct range){ early_base, early_base + reserved_bytes };
+    return n;
+}
+
+static unsigned int collect_reserved(const struct boot_info *bi,
+                                     struct range *r, unsigned int max)
+{
+    unsigned int n = fixed_reserved(r), i;
+
     for ( i = 0; i < bi->nr_modules && n < max; i++ )
         r[n++] = (struct range){ bi->modules[i].start, bi->modules[i].end };
     return n;
@@ -196,13 +207,9 @@ void mm_init(const struct boot_info *bi)
  */
 void mm_release_modules(const struct boot_info *bi)
 {
-    struct range res[3] = {
-        { 0, 0x100000 },
-        { TERN_LOAD_PADDR, virt_to_maddr(_end) },
-        { early_base, early_base + reserved_bytes },
-    };
+    struct range res[3];
+    unsigned int nres = fixed_reserved(res), i;
     unsigned long mfn, freed = 0;
-    unsigned int i;
 
     for ( i = 0; i < bi->nr_modules; i++ )
     {
@@ -215,7 +222,7 @@ void mm_release_modules(const struct boot_info *bi)
             uint64_t pa = (uint64_t)mfn << PAGE_SHIFT;
 
             if ( frame_table[mfn].owner != DOMID_TERN ||
-                 overlaps(pa, pa + PAGE_SIZE, res, ARRAY_SIZE(res)) )
+                 overlaps(pa, pa + PAGE_SIZE, res, nres) )
                 continue;
             free_frames(mfn, 0);
             freed++;

@@ -137,12 +137,12 @@ void __noreturn __start_tern(uint32_t magic, uint32_t info)
     for ( i = 0; i < nr_doms; i++ )
         if ( (dlist[built] = domain_build(&boot_info, &doms[i], (domid_t)(i + 1))) )
             built++;
+    mm_release_modules(&boot_info);     /* the kernels are copied out */
     for ( i = 0; i < built; i++ )
         domain_register(dlist[i]);
     for ( i = 0; i < built; i++ )
         domain_unpause(dlist[i]);
     heap_free(doms);
-    mm_release_modules(&boot_info);
     if ( built )
         reset_stack_and_call(idle_loop);
     if ( !boot_info.nr_modules )

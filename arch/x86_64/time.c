@@ -11,9 +11,9 @@
  * true rate in most of its rounds; only the endpoints count here, and a
  * descheduled read has a wide bracket and is not kept. A round whose PIT
  * ran out (OUT high: the count wrapped) is done again. System time is
- * nanoseconds since then: ns = (tsc - tsc0) * mul >> 32. Each CPU's LAPIC timer runs in
- * TSC-deadline mode when the CPU has it, else in one-shot mode with its
- * rate measured against the TSC.
+ * nanoseconds since then: ns = (tsc - tsc0) * mul >> 32. Each CPU's LAPIC
+ * timer runs in TSC-deadline mode when the CPU has it, else in one-shot
+ * mode with its rate measured against the TSC.
  */
 #include <asm/apic.h>
 #include <asm/processor.h>
