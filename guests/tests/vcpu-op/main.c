@@ -20,6 +20,8 @@ static uint8_t vi_page[KIT_PAGE_SIZE] __attribute__((aligned(4096)));
 static evtchn_port_t idle_port;
 
 /* Block for about ns: SCHEDOP_poll, with a timeout, on a port never sent. */
+/* Sleep ns in SCHEDOP_poll; any event (a periodic tick) ends a poll early,
+ * so poll again until the deadline. */
 static void poll_sleep(uint64_t ns)
 {
     struct sched_poll poll;
@@ -28,9 +30,11 @@ static void poll_sleep(uint64_t ns)
     set_xen_guest_handle(poll.ports, &idle_port);
     poll.nr_ports = 1;
     poll.timeout = kit_system_time() + ns;
-    rc = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
-    if ( rc )
-        kit_test_failure("SCHEDOP_poll: %ld", rc);
+    do {
+        rc = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+        if ( rc )
+            kit_test_failure("SCHEDOP_poll: %ld", rc);
+    } while ( !rc && kit_system_time() < poll.timeout );
 }
 
 static uint64_t runstate_sum(const struct vcpu_runstate_info *r)
